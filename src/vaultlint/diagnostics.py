@@ -1,0 +1,84 @@
+"""Findings and fixes: what a rule reports and the exact text edits that repair it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+from .source import Span
+
+
+class Applicability(IntEnum):
+    """How sure a fix is; ordered so that "may I apply it?" is one comparison."""
+
+    DISPLAY_ONLY = 0
+    UNSAFE = 1
+    SAFE = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class FixAvailability(str, Enum):
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Edit:
+    """Replace ``span`` of the note's text with ``replacement`` (empty span: insert)."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.edits))
+        for before, after in zip(ordered, ordered[1:]):
+            if before.span.end > after.span.start:
+                raise ValueError("a fix's edits must not overlap")
+        object.__setattr__(self, "edits", ordered)
+
+    @classmethod
+    def replace(cls, title: str, span: Span, text: str, applicability: Applicability = Applicability.SAFE) -> Fix:
+        return cls(title, (Edit(span, text),), applicability)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    rule: str
+    path: str
+    span: Span
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    severity: Severity
+    fix: Fix | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def fixable(self, unsafe: bool = False) -> bool:
+        if self.fix is None:
+            return False
+        needed = Applicability.UNSAFE if unsafe else Applicability.SAFE
+        return self.fix.applicability >= needed

@@ -1,0 +1,220 @@
+"""The parsed form of one note: every element Obsidian cares about, with exact spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from .source import Encoding, LineIndex, Span
+
+
+class LinkStyle(str, Enum):
+    WIKILINK = "wikilink"
+    MARKDOWN = "markdown"
+
+
+class LinkPlace(str, Enum):
+    BODY = "body"
+    TABLE = "table"
+    CALLOUT = "callout"
+    HEADING = "heading"
+    FRONTMATTER = "frontmatter"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A wikilink, embed, Markdown link or image, as Obsidian reads it.
+
+    ``raw_target`` is the source text of the target (path and subpath) and
+    ``target_span`` its exact place, so a fix can rewrite only that text.
+    ``linktext`` is what Obsidian looks up: for wikilinks the cleaned target, for
+    Markdown links the destination after ``decodeURI`` and ``cleanString``.
+    """
+
+    style: LinkStyle
+    embed: bool
+    span: Span
+    target_span: Span
+    raw_target: str
+    linktext: str
+    path: str
+    subpath: str
+    display: str | None = None
+    size: tuple[int, int | None] | None = None
+    place: LinkPlace = LinkPlace.BODY
+    in_comment: bool = False
+    angle_brackets: bool = False
+    escaped_pipe: bool = False
+
+    @property
+    def is_self_link(self) -> bool:
+        return self.path == ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLink:
+    """A Markdown link whose destination Obsidian treats as a URL, not a vault path.
+
+    ``reason`` says why: ``url`` (has a scheme), ``colon`` (a literal ``:`` in what
+    looks like a vault path), ``malformed-escape`` (decodeURI would throw).
+    """
+
+    span: Span
+    target_span: Span
+    destination: str
+    embed: bool
+    reason: str
+    display: str | None = None
+    in_comment: bool = False
+    place: LinkPlace = LinkPlace.BODY
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    text: str
+    level: int
+    line: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BlockId:
+    id: str
+    line: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    id: str
+    line: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CalloutField:
+    key: str
+    value: str
+    line: int
+    value_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    type: str
+    title: str
+    fold: str
+    first_line: int
+    last_line: int
+    span: Span
+    fields: tuple[CalloutField, ...] = ()
+    depth: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TableCell:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    line: int
+    span: Span
+    cells: tuple[TableCell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: TableRow
+    delimiter: TableRow
+    rows: tuple[TableRow, ...]
+    alignments: tuple[str, ...]
+
+    @property
+    def first_line(self) -> int:
+        return self.header.line
+
+    @property
+    def last_line(self) -> int:
+        return self.rows[-1].line if self.rows else self.delimiter.line
+
+
+@dataclass(frozen=True, slots=True)
+class Frontmatter:
+    span: Span
+    data: dict[str, Any] | None
+    error: str | None = None
+    error_line: int | None = None
+
+    def values(self, key: str) -> list[str]:
+        """A list property read case-insensitively; a scalar becomes a one-item list."""
+        if not self.data:
+            return []
+        for name, value in self.data.items():
+            if isinstance(name, str) and name.lower() == key:
+                if value is None:
+                    return []
+                if isinstance(value, list):
+                    return [str(item) for item in value if item is not None]
+                return [str(value)]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """Why a note could not be (fully) read; reported by the unreadable-note rule."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(slots=True)
+class Note:
+    """One Markdown file of the vault, parsed once."""
+
+    path: str
+    text: str
+    encoding: Encoding = field(default_factory=Encoding)
+    frontmatter: Frontmatter | None = None
+    headings: list[Heading] = field(default_factory=list)
+    block_ids: list[BlockId] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    callouts: list[Callout] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    external_links: list[ExternalLink] = field(default_factory=list)
+    comments: list[Span] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    skipped: bool = False
+    _line_index: LineIndex | None = None
+
+    @property
+    def line_index(self) -> LineIndex:
+        if self._line_index is None:
+            self._line_index = LineIndex(self.text)
+        return self._line_index
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.line_index.position(offset)
+
+    @property
+    def block_id_keys(self) -> set[str]:
+        return {block.id.lower() for block in self.block_ids}
+
+    @property
+    def footnote_ids(self) -> set[str]:
+        return {footnote.id for footnote in self.footnotes}
+
+    @property
+    def aliases(self) -> list[str]:
+        if self.frontmatter is None:
+            return []
+        return self.frontmatter.values("aliases") + self.frontmatter.values("alias")
+
+    def line_text(self, line: int) -> str:
+        start = self.line_index.line_start(line)
+        end = self.text.find("\n", start)
+        return self.text[start:] if end == -1 else self.text[start:end].rstrip("\r")

@@ -1,0 +1,408 @@
+"""Obsidian's own link semantics, in one place.
+
+Every rule asks this module what Obsidian would do: how a heading is normalised,
+how a link path resolves to a file, how a subpath resolves to a heading, block
+or footnote, and how Obsidian writes a link when it generates one. The behaviour
+follows ``reference/obsidian-links.md`` (Obsidian 1.12-1.14); section numbers in
+comments point there. Where the reference is unsure, the choice made here is the
+one that raises no false alarm, and it says so.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote
+
+# JavaScript's \s, which Obsidian's regexes use; Python's \s differs (§1.1).
+JS_WHITESPACE = "".join(
+    ["\t\n\x0b\x0c\r \u00a0\u1680", *map(chr, range(0x2000, 0x200B)), "\u2028\u2029\u202f\u205f\u3000\ufeff"]
+)
+_JS_SPACE_RUN = re.compile(f"[{re.escape(JS_WHITESPACE)}]+")
+_HEADING_STRIP = re.compile(r"[!\"#$%&()*+,.:;<=>?@^`{|}~/\[\]\\\r\n]")
+_HEADING_LINK_STRIP = re.compile(r"([:#|^\\\r\n]|%%|\[\[|]])")
+_JS_SPACE = f"[{re.escape(JS_WHITESPACE)}]*"  # §4.2's regex uses JavaScript's \s
+_EMBED_SIZE = re.compile(f"^{_JS_SPACE}([0-9]+){_JS_SPACE}(?:x{_JS_SPACE}([0-9]+){_JS_SPACE})?\\Z")
+BLOCK_ID_CHARS = re.compile(r"^[A-Za-z0-9-]+\Z")  # JS $: no match before a final newline
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def js_trim(text: str) -> str:
+    return text.strip(JS_WHITESPACE)
+
+
+def strip_heading(heading: str) -> str:
+    """``stripHeading``: the form in which Obsidian compares headings (§1.1)."""
+    return js_trim(_JS_SPACE_RUN.sub(" ", _HEADING_STRIP.sub(" ", heading)))
+
+
+def strip_heading_for_link(heading: str) -> str:
+    """``stripHeadingForLink``: the form Obsidian writes into a heading link (§1.1)."""
+    return js_trim(_JS_SPACE_RUN.sub(" ", _HEADING_LINK_STRIP.sub(" ", heading)))
+
+
+def heading_key(heading: str) -> str:
+    """What two headings must share to match: stripped, then lower-cased (not casefolded)."""
+    return strip_heading(heading).lower()
+
+
+def clean_string(text: str) -> str:
+    """``cleanString``: NBSP to space, trim, NFC (§2.1)."""
+    return unicodedata.normalize("NFC", js_trim(text.replace("\u00a0", " ")))
+
+
+# ECMAScript decodeURI keeps escapes of these characters encoded (§1.5).
+_DECODE_URI_RESERVED = frozenset(";/?:@&=+$,#")
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def decode_uri(text: str) -> str | None:
+    """ECMAScript ``decodeURI``; ``None`` where JavaScript would throw (malformed %)."""
+    if "%" not in text:
+        return text
+    pieces: list[str] = []
+    pos = 0
+    for match in _PERCENT_RUN.finditer(text):
+        if "%" in text[pos:match.start()]:
+            return None
+        pieces.append(text[pos:match.start()])
+        raw = match.group()
+        data = bytes(int(raw[i + 1:i + 3], 16) for i in range(0, len(raw), 3))
+        decoded = _decode_utf8_sequences(data, raw)
+        if decoded is None:
+            return None
+        pieces.append(decoded)
+        pos = match.end()
+    if "%" in text[pos:]:
+        return None
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _decode_utf8_sequences(data: bytes, raw: str) -> str | None:
+    out: list[str] = []
+    i = 0
+    while i < len(data):
+        lead = data[i]
+        if lead < 0x80:
+            char = chr(lead)
+            out.append(raw[i * 3:i * 3 + 3] if char in _DECODE_URI_RESERVED else char)
+            i += 1
+            continue
+        width = 2 if lead >> 5 == 0b110 else 3 if lead >> 4 == 0b1110 else 4 if lead >> 3 == 0b11110 else 0
+        if width == 0 or i + width > len(data):
+            return None
+        try:
+            out.append(data[i:i + width].decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+        i += width
+    return "".join(out)
+
+
+def safe_decode_uri(text: str) -> str:
+    """``safeDecodeURI``: decodeURI, or the raw text when it would throw (images)."""
+    decoded = decode_uri(text)
+    return text if decoded is None else decoded
+
+
+_SPECIAL_CHARS = re.compile(r"[\\\x00\x08\x0b\x0c\x0e-\x1f ]")
+
+
+def encode_special_chars(text: str) -> str:
+    """``encodeSpecialChars``: how Obsidian escapes a Markdown link destination (§2.7)."""
+    return _SPECIAL_CHARS.sub(lambda m: quote(m.group(), safe=""), text)
+
+
+def is_external_destination(destination: str) -> bool:
+    """Whether Obsidian treats a Markdown destination as a URL rather than a vault link.
+
+    The exact predicate is not recovered (§1.5, §8.1); the best evidence is that a
+    destination is internal when it starts with ``./`` or ``../`` or has no ``:``.
+    """
+    if destination.startswith(("./", "../")):
+        return False
+    return ":" in destination
+
+
+def looks_like_url(destination: str) -> bool:
+    """A destination that starts with a URL scheme (``https:``, ``mailto:``, ``C:``)."""
+    return bool(_URL_SCHEME.match(destination))
+
+
+def split_linktext(linktext: str) -> tuple[str, str]:
+    """``parseLinktext``: path and subpath, split at the first ``#`` (§2.2)."""
+    hash_at = linktext.find("#")
+    if hash_at == -1:
+        return linktext, ""
+    return linktext[:hash_at], linktext[hash_at:]
+
+
+def split_alias(inner: str) -> tuple[str, str | None, bool]:
+    """``parseAliasLink``: target, alias, and whether the ``\\|`` table escape was used.
+
+    Splits at the first ``|`` at index > 0; a trailing backslash on the target is
+    dropped, which is what makes ``[[Note\\|alias]]`` work inside tables (§2.1).
+    """
+    bar = inner.find("|", 1)
+    if bar == -1:
+        return clean_string(inner), None, False
+    target = inner[:bar]
+    escaped = target.endswith("\\")
+    if escaped:
+        target = target[:-1]
+    return clean_string(target), js_trim(inner[bar + 1:]), escaped
+
+
+def parse_embed_size(text: str | None) -> tuple[int, int | None] | None:
+    """The ``400`` or ``400x300`` of an embed or image alias (§4.2)."""
+    if text is None:
+        return None
+    match = _EMBED_SIZE.match(text)
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def default_display_text(linktext: str) -> str:
+    return " > ".join(part for part in linktext.split("#") if part)
+
+
+# --- Subpaths: headings, blocks, footnotes (§1.2, §3) -------------------------
+
+
+class HeadingLike(Protocol):
+    text: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubpathMatch:
+    """What a subpath reaches: ``kind`` is ``heading``, ``block`` or ``footnote``.
+
+    ``index`` is the heading's position in document order (for headings);
+    ``via_heading_fallback`` marks Obsidian's quirk of a ``#^id`` or ``#[^id]``
+    that found no block or footnote and matched a heading instead.
+    """
+
+    kind: str
+    index: int | None = None
+    key: str | None = None
+    via_heading_fallback: bool = False
+
+
+def subpath_segments(subpath: str) -> list[str]:
+    return [part for part in subpath.split("#") if part]
+
+
+def resolve_subpath(
+    headings: Sequence[HeadingLike],
+    block_ids: Container[str],
+    footnote_ids: Container[str],
+    subpath: str,
+) -> SubpathMatch | None:
+    """``resolveSubpath``: the heading walk, block ids and footnotes, with Obsidian's quirks."""
+    parts = subpath_segments(subpath)
+    if not parts:
+        return None
+    fell_back = False
+    if len(parts) == 1:
+        part = parts[0]
+        if part.startswith("^"):
+            block = part[1:].lower()
+            if block in block_ids:
+                return SubpathMatch("block", key=block)
+            fell_back = True
+        elif part.startswith("[^"):
+            footnote = part[2:-1]  # Obsidian slices off the last character unchecked (§1.2)
+            if footnote in footnote_ids:
+                return SubpathMatch("footnote", key=footnote)
+            fell_back = True
+    wanted = [heading_key(part) for part in parts]
+    matched = 0
+    level = 0
+    for index, heading in enumerate(headings):
+        if heading.level > level and heading_key(heading.text) == wanted[matched]:
+            matched += 1
+            level = heading.level
+            if matched == len(wanted):
+                return SubpathMatch("heading", index=index, via_heading_fallback=fell_back)
+    return None
+
+
+def heading_chain_for(headings: Sequence[HeadingLike], index: int) -> list[str] | None:
+    """The shortest chain of headings (innermost last) that resolves to ``headings[index]``.
+
+    A later duplicate heading can only be reached through a parent chain
+    (``#Week 2#Notes``); ``None`` when no chain reaches it.
+    """
+    target = headings[index]
+    ancestors: list[int] = []
+    for position in range(index - 1, -1, -1):
+        current_level = headings[ancestors[-1]].level if ancestors else target.level
+        if headings[position].level < current_level:
+            ancestors.append(position)
+    ancestors.reverse()
+    # Try chains of growing length: the target alone, then with its nearest ancestors.
+    for depth in range(len(ancestors) + 1):
+        chain_indices = ancestors[len(ancestors) - depth:] + [index]
+        chain = [strip_heading_for_link(headings[i].text) for i in chain_indices]
+        if not all(chain):
+            continue
+        found = resolve_subpath(headings, (), (), "#" + "#".join(chain))
+        if found is not None and found.index == index:
+            return chain
+    return None
+
+
+# --- Files: the vault-wide name lookup and getLinkpathDest (§2.3) ---------------
+
+
+def nfc_lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where a link path leads: ``candidates`` in Obsidian's order (first one opens).
+
+    ``escapes_root`` is set for a ``../`` path that climbs above the vault root;
+    vaultlint never follows such a link (the reference does not settle what
+    Obsidian does there, and a link that leaves the vault is a defect either way).
+    """
+
+    candidates: tuple[str, ...]
+    escapes_root: bool = False
+    by_exact_path: bool = False
+
+    @property
+    def target(self) -> str | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class FileIndex:
+    """Every file of the vault by lower-cased name and path, as Obsidian's ``uniqueFileLookup``."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._by_name: dict[str, list[str]] = {}
+        self._by_path: dict[str, str] = {}
+        self.paths: list[str] = []
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str) -> None:
+        path = unicodedata.normalize("NFC", path)
+        self.paths.append(path)
+        self._by_path[path.lower()] = path
+        self._by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and nfc_lower(path) in self._by_path
+
+    def exact(self, path: str) -> str | None:
+        return self._by_path.get(nfc_lower(path))
+
+    def named(self, file_name: str) -> list[str]:
+        """Every file whose name (with extension) is ``file_name``, case-insensitively."""
+        return list(self._by_name.get(nfc_lower(file_name), ()))
+
+    def names(self) -> Iterable[str]:
+        return self._by_name.keys()
+
+    def resolve(self, linkpath: str, source_path: str) -> Resolution:
+        """``getLinkpathDest``: the files a link path can mean, best first."""
+        if linkpath == "":
+            return Resolution((source_path,), by_exact_path=True)
+        linkpath = unicodedata.normalize("NFC", linkpath)
+        wanted = linkpath.lower()
+        name = posixpath.basename(wanted)
+        candidates = self._by_name.get(name) if "." in name else None
+        if not candidates:
+            wanted = (linkpath + ".md").lower()
+            name = posixpath.basename(wanted)
+            candidates = self._by_name.get(name)
+        if not candidates:
+            return Resolution((), escapes_root=_climbs_above_root(wanted, source_path))
+        if name == wanted and len(candidates) == 1:
+            return Resolution((candidates[0],))
+        source_folder = posixpath.dirname(nfc_lower(source_path))
+        if wanted.startswith(("./", "../")):
+            joined, escaped = _join_relative(source_folder, wanted)
+            if escaped:
+                return Resolution((), escapes_root=True)
+            hit = self._exact_among(candidates, joined)
+            if hit:
+                return Resolution((hit,), by_exact_path=True)
+            wanted = joined
+        if wanted.startswith("/"):
+            wanted = wanted[1:]
+        hit = self._exact_among(candidates, wanted)
+        if hit:
+            return Resolution((hit,), by_exact_path=True)
+        if linkpath.startswith("/"):
+            return Resolution(())
+        same_folder = [p for p in candidates if p.lower().endswith(wanted) and p.lower().startswith(source_folder)]
+        elsewhere = [p for p in candidates if p.lower().endswith(wanted) and not p.lower().startswith(source_folder)]
+        same_folder.sort(key=len)
+        elsewhere.sort(key=len)
+        return Resolution(tuple(same_folder + elsewhere))
+
+    @staticmethod
+    def _exact_among(candidates: Sequence[str], lowered_path: str) -> str | None:
+        for path in candidates:
+            if path.lower() == lowered_path:
+                return path
+        return None
+
+    def link_text_for(self, target: str, source_path: str, link_format: str, keep_md: bool) -> str:
+        """``fileToLinktext``: the path Obsidian writes for ``target`` from ``source_path``.
+
+        ``link_format`` is ``shortest``, ``relative`` or ``absolute`` (app.json's
+        ``newLinkFormat``); ``keep_md`` keeps the ``.md`` extension (Markdown links).
+        """
+        if link_format == "relative":
+            text = relative_path(target, source_path)
+        elif link_format == "absolute":
+            text = target
+        else:
+            base = posixpath.basename(target)
+            text = base if self.named(base) == [target] else target
+        if not keep_md and text.lower().endswith(".md"):
+            text = text[:-3]
+        return text
+
+
+def _join_relative(source_folder: str, path: str) -> tuple[str, bool]:
+    parts = source_folder.split("/") if source_folder else []
+    escaped = False
+    for segment in path.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if parts:
+                parts.pop()
+            else:
+                escaped = True
+        else:
+            parts.append(segment)
+    return "/".join(parts), escaped
+
+
+def _climbs_above_root(path: str, source_path: str) -> bool:
+    if not path.startswith(("./", "../")):
+        return False
+    return _join_relative(posixpath.dirname(source_path), path)[1]
+
+
+def relative_path(target: str, source_path: str) -> str:
+    """A ``../``-style path from the source note's folder, without ``./`` (§2.7)."""
+    source_folder = posixpath.dirname(source_path)
+    return posixpath.relpath(target, source_folder or ".")
+
+
+def is_markdown_path(path: str) -> bool:
+    return path.lower().endswith(".md")

@@ -1,0 +1,338 @@
+"""Parse a note once into a :class:`~vaultlint.note.Note`.
+
+``parse_note`` is the only entry point. It finds the frontmatter, blanks it and
+``$$`` math blocks out for mistletoe, takes the block structure from mistletoe,
+then scans inline content, headings, block ids, footnotes, callouts and tables
+from the source text, so that every element keeps its exact span.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import obsidian
+from ..note import (
+    BlockId,
+    Callout,
+    CalloutField,
+    Footnote,
+    Heading,
+    Link,
+    LinkPlace,
+    LinkStyle,
+    Note,
+    ParseProblem,
+    Table,
+    TableCell,
+    TableRow,
+)
+from ..source import DecodeError, Span, decode_note
+from .blocks import BlockStructure, read_blocks, strip_quote_markers
+from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter
+from .inline import InlineScanner
+
+__all__ = ["parse_note", "parse_bytes"]
+
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
+_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+_ATX_OPEN = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
+_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_CALLOUT_HEAD = re.compile(r"^\[!([^\]]+)\]([+-]?)(?:[ \t]+(.*))?$")
+_CALLOUT_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]{0,40}?):[ \t]+(\S.*?)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MATH_FENCE = re.compile(r"^[ \t]*\$\$")
+
+MAX_NOTE_CHARS = 20_000_000
+
+
+def parse_bytes(path: str, data: bytes) -> Note:
+    """Decode and parse; undecodable notes come back ``skipped`` with the reason."""
+    try:
+        text, encoding = decode_note(data)
+    except DecodeError as error:
+        return Note(path, "", problems=[ParseProblem(str(error), error.line, error.column)], skipped=True)
+    note = parse_note(path, text)
+    note.encoding = encoding
+    return note
+
+
+def parse_note(path: str, text: str) -> Note:
+    note = Note(path, text)
+    if len(text) > MAX_NOTE_CHARS:
+        note.problems.append(ParseProblem(f"skipped: larger than {MAX_NOTE_CHARS:,} characters"))
+        note.skipped = True
+        return note
+    try:
+        _parse_into(note)
+    except RecursionError:
+        _mark_too_complex(note, "nesting too deep")
+    return note
+
+
+def _mark_too_complex(note: Note, why: str) -> None:
+    path, text, encoding = note.path, note.text, note.encoding
+    note.__init__(path, text, encoding)  # drop partial results
+    note.problems.append(ParseProblem(f"skipped: too complex to parse ({why})"))
+    note.skipped = True
+
+
+def _parse_into(note: Note) -> None:
+    text = note.text
+    raw_lines = text.splitlines(keepends=True) or [""]
+    lines = [line.rstrip("\r\n") for line in raw_lines]
+    line_starts = []
+    offset = 0
+    for line in raw_lines:
+        line_starts.append(offset)
+        offset += len(line)
+
+    blanked: set[int] = set()
+    found = find_frontmatter(text)
+    if found:
+        block, body = found
+        note.frontmatter = parse_frontmatter(text, block, body)
+        if note.frontmatter.error:
+            note.problems.append(ParseProblem(note.frontmatter.error, note.frontmatter.error_line or 1))
+        last_line = text.count("\n", 0, max(block.end - 1, 0)) + 1
+        blanked.update(range(1, last_line + 1))
+        _frontmatter_links(note, block)
+    math_lines = _math_block_lines(lines, blanked)
+    blanked |= math_lines
+
+    structure = read_blocks([("" if n in blanked else line) + "\n" for n, line in enumerate(lines, 1)])
+    opaque_lines = blanked | structure.code_lines
+
+    scanner = InlineScanner(text)
+    places = _line_places(structure)
+    run_start: int | None = None
+    run_place = LinkPlace.BODY
+    for number, line in enumerate(lines, 1):
+        blank = number in opaque_lines or not strip_quote_markers(line).strip()
+        breaks = blank or number in structure.leaf_starts
+        if breaks and run_start is not None:
+            scanner.scan(line_starts[run_start - 1], line_starts[number - 1], run_place)
+            run_start = None
+        if not blank and run_start is None:
+            run_start = number
+            run_place = places.get(number, LinkPlace.BODY)
+    if run_start is not None:
+        scanner.scan(line_starts[run_start - 1], len(text), run_place)
+    scanner.finish()
+    note.links.extend(scanner.links)
+    note.links.sort(key=lambda link: link.span.start)
+    note.external_links = scanner.external_links
+    note.comments = scanner.comments
+
+    inline_spans = scanner.opaque
+    _headings(note, structure, lines, line_starts)
+    _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans)
+    _callouts(note, structure, lines, line_starts)
+    _tables(note, structure, lines, line_starts)
+
+
+def _math_block_lines(lines: list[str], skip: set[int]) -> set[int]:
+    """Lines of ``$$`` display-math blocks that start a line, outside code fences."""
+    result: set[int] = set()
+    fence: str | None = None
+    math_open: int | None = None
+    for number, line in enumerate(lines, 1):
+        if number in skip:
+            continue
+        body = strip_quote_markers(line)
+        if math_open is not None:
+            result.add(number)
+            if "$$" in body:
+                math_open = None
+            continue
+        fence_match = _FENCE.match(body)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            continue
+        if _MATH_FENCE.match(body):
+            rest = body.lstrip()[2:]
+            if "$$" in rest:
+                continue  # one-line $$...$$ is inline math, handled by the scanner
+            math_open = number
+            result.add(number)
+    return result
+
+
+def _line_places(structure: BlockStructure) -> dict[int, LinkPlace]:
+    places: dict[int, LinkPlace] = {}
+    for quote in structure.quotes:
+        for number in range(quote.first_line, quote.last_line + 1):
+            places[number] = LinkPlace.CALLOUT
+    for number in structure.table_lines:
+        places[number] = LinkPlace.TABLE
+    for heading in structure.headings:
+        for number in range(heading.line, heading.last_line + 1):
+            places[number] = LinkPlace.HEADING
+    return places
+
+
+def _frontmatter_links(note: Note, block: Span) -> None:
+    text = note.text
+    for match in QUOTED_WIKILINK.finditer(text, block.start, block.end):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if "#" in text[line_start:match.start()] and text[line_start:match.start()].lstrip().startswith("#"):
+            continue  # a YAML comment line
+        start = match.start(2)
+        body = match.group(2)
+        embed = body.startswith("!")
+        inner_start = start + (3 if embed else 2)
+        inner = body[3:-2] if embed else body[2:-2]
+        target, alias, escaped = obsidian.split_alias(inner.strip())
+        bar = inner.find("|", 1)
+        raw = (inner if bar == -1 else inner[:bar]).rstrip("\\")
+        lead = len(raw) - len(raw.lstrip())
+        path, subpath = obsidian.split_linktext(target)
+        note.links.append(
+            Link(
+                style=LinkStyle.WIKILINK,
+                embed=embed,
+                span=Span(start, match.end(2)),
+                target_span=Span(inner_start + lead, inner_start + lead + len(raw.strip())),
+                raw_target=raw.strip(),
+                linktext=target,
+                path=path,
+                subpath=subpath,
+                display=alias,
+                place=LinkPlace.FRONTMATTER,
+                escaped_pipe=escaped,
+            )
+        )
+
+
+def _headings(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:
+    for top in structure.headings:
+        if top.setext:
+            first = top.line
+            last = top.last_line - 1
+            start = line_starts[first - 1] + (len(lines[first - 1]) - len(lines[first - 1].lstrip()))
+            end = line_starts[last - 1] + len(lines[last - 1].rstrip())
+            raw = note.text[start:end].strip()
+        else:
+            line = lines[top.line - 1]
+            opening = _ATX_OPEN.match(line)
+            if not opening:
+                continue
+            content = line[opening.end():]
+            closing = _ATX_CLOSE.search(content)
+            if closing:
+                content = content[:closing.start()]
+            content = content.rstrip(" \t")
+            start = line_starts[top.line - 1] + opening.end()
+            end = start + len(content)
+            raw = content
+        note.headings.append(Heading(raw, top.level, top.line, Span(start, end)))
+
+
+def _inside(spans: list[Span], offset: int) -> bool:
+    return any(span.start <= offset < span.end for span in spans)
+
+
+def _block_ids_and_footnotes(
+    note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span]
+) -> None:
+    # Accepts an id at the end of any line (Obsidian wants the end of a block):
+    # lenient on purpose, so that a link to a real id is never reported.
+    for number, line in enumerate(lines, 1):
+        if number in opaque_lines:
+            continue
+        if "^" in line:
+            match = _BLOCK_ID.search(line)
+            if match:
+                start = line_starts[number - 1] + match.start(1) - 1
+                if not _inside(inline_spans, start) and not _inside(note.comments, start):
+                    note.block_ids.append(BlockId(match.group(1), number, Span(start, start + 1 + len(match.group(1)))))
+        if "[^" in line:
+            body = strip_quote_markers(line)
+            match = _FOOTNOTE_DEF.match(body)
+            if match:
+                start = line_starts[number - 1] + (len(line) - len(body)) + match.start(1)
+                note.footnotes.append(Footnote(match.group(1), number, Span(start, start + len(match.group(1)))))
+
+
+def _callouts(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:
+    for quote in structure.quotes:
+        first = lines[quote.first_line - 1]
+        content = _strip_markers(first, quote.depth)
+        head = _CALLOUT_HEAD.match(content.strip())
+        if not head:
+            continue
+        kind = head.group(1).split("|", 1)[0].strip().lower()
+        fields: list[CalloutField] = []
+        for number in range(quote.first_line + 1, quote.last_line + 1):
+            line = lines[number - 1]
+            body = _strip_markers(line, quote.depth)
+            field_match = _CALLOUT_FIELD.match(body)
+            if field_match:
+                value_start = line_starts[number - 1] + (len(line) - len(body)) + field_match.start(2)
+                value = field_match.group(2)
+                fields.append(
+                    CalloutField(field_match.group(1), value, number, Span(value_start, value_start + len(value)))
+                )
+        span = Span(line_starts[quote.first_line - 1], line_starts[quote.last_line - 1] + len(lines[quote.last_line - 1]))
+        note.callouts.append(
+            Callout(kind, (head.group(3) or "").strip(), head.group(2), quote.first_line, quote.last_line, span, tuple(fields), quote.depth)
+        )
+
+
+def _strip_markers(line: str, depth: int) -> str:
+    rest = line
+    for _ in range(depth):
+        stripped = rest.lstrip(" \t")
+        if not stripped.startswith(">"):
+            return rest
+        rest = stripped[1:]
+        if rest.startswith(" "):
+            rest = rest[1:]
+    return rest
+
+
+def _split_row(note: Note, number: int, lines: list[str], line_starts: list[int]) -> TableRow:
+    line = lines[number - 1]
+    body = strip_quote_markers(line)
+    base = line_starts[number - 1] + (len(line) - len(body))
+    cells: list[TableCell] = []
+    cell_start = 0
+    i = 0
+    bounds: list[tuple[int, int]] = []
+    while i < len(body):
+        if body[i] == "\\":
+            i += 2
+            continue
+        if body[i] == "|":
+            bounds.append((cell_start, i))
+            cell_start = i + 1
+        i += 1
+    bounds.append((cell_start, len(body)))
+    if bounds and not body[bounds[0][0]:bounds[0][1]].strip() and body.lstrip().startswith("|"):
+        bounds = bounds[1:]
+    if bounds and not body[bounds[-1][0]:bounds[-1][1]].strip() and body.rstrip().endswith("|") and not body.rstrip().endswith("\\|"):
+        bounds = bounds[:-1]
+    for start, end in bounds:
+        raw = body[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        content = raw.strip()
+        cell_start_offset = base + start + lead
+        cells.append(TableCell(content, Span(cell_start_offset, cell_start_offset + len(content))))
+    return TableRow(number, Span(line_starts[number - 1], line_starts[number - 1] + len(line)), tuple(cells))
+
+
+def _tables(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:
+    for table in structure.tables:
+        header = _split_row(note, table.header_line, lines, line_starts)
+        delimiter = _split_row(note, table.header_line + 1, lines, line_starts)
+        alignments = tuple(_alignment(cell.text) for cell in delimiter.cells)
+        rows = tuple(_split_row(note, number, lines, line_starts) for number in table.row_lines)
+        note.tables.append(Table(header, delimiter, rows, alignments))
+
+
+def _alignment(cell: str) -> str:
+    left, right = cell.startswith(":"), cell.endswith(":")
+    return "center" if left and right else "left" if left else "right" if right else ""

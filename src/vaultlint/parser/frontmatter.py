@@ -1,0 +1,54 @@
+"""YAML frontmatter (properties): where it is, what it holds, and its quoted wikilinks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..note import Frontmatter
+from ..source import Span
+
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"^---[ \t]*(?:\r?\n|$)", re.MULTILINE)
+# Obsidian reads a wikilink in a property only when it is the whole, quoted value.
+QUOTED_WIKILINK = re.compile(r"""(?<![^\s:\[,-])(["'])(!?\[\[[^\n"']+?\]\])\1""")
+
+_yaml_loader = None
+
+
+def _load_yaml(text: str) -> Any:
+    global _yaml_loader
+    if _yaml_loader is None:
+        from ruamel.yaml import YAML
+
+        _yaml_loader = YAML(typ="safe", pure=True)
+    return _yaml_loader.load(text)
+
+
+def find_frontmatter(text: str) -> tuple[Span, Span] | None:
+    """The whole block and its YAML body, when the note starts with ``---``."""
+    opening = _OPENING.match(text)
+    if not opening:
+        return None
+    closing = _CLOSING.search(text, opening.end())
+    if not closing:
+        return None
+    return Span(0, closing.end()), Span(opening.end(), closing.start())
+
+
+def parse_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
+    """Parse the YAML body with YAML 1.2 rules; a broken block is kept with its error."""
+    yaml_text = text[body.start:body.end]
+    try:
+        data = _load_yaml(yaml_text)
+    except Exception as error:  # ruamel raises many unrelated types for bad YAML
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        first_body_line = text.count("\n", 0, body.start) + 1
+        line = first_body_line + mark.line if mark is not None else first_body_line
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return Frontmatter(block, None, f"invalid YAML in properties: {problem}", line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return Frontmatter(block, None, "properties must be a YAML mapping", text.count("\n", 0, body.start) + 1)
+    return Frontmatter(block, data)

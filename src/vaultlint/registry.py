@@ -1,0 +1,84 @@
+"""Finding, loading and validating rules: every rule comes in through one entry-point group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+
+from .rule import CODE_PATTERN, NAME_PATTERN, Rule
+
+ENTRY_POINT_GROUP = "vaultlint.rules"
+
+
+class RegistryError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredRule:
+    cls: type[Rule]
+    distribution: str | None
+
+
+def _load(entry: EntryPoint) -> type[Rule]:
+    try:
+        loaded = entry.load()
+    except Exception as error:  # a broken plugin must name itself, not crash the run
+        package = entry.dist.name if entry.dist else "unknown package"
+        raise RegistryError(f"cannot load rule {entry.name} from {package}: {error}") from error
+    if not (isinstance(loaded, type) and issubclass(loaded, Rule)):
+        raise RegistryError(f"entry point {entry.name} ({entry.value}) is not a vaultlint Rule subclass")
+    if not CODE_PATTERN.match(getattr(loaded, "code", "")):
+        raise RegistryError(f"rule {entry.value} has an invalid code {getattr(loaded, 'code', None)!r}")
+    if loaded.code != entry.name:
+        raise RegistryError(f"entry point {entry.name} names rule {entry.value}, whose code is {loaded.code}")
+    if not NAME_PATTERN.match(getattr(loaded, "name", "")):
+        raise RegistryError(f"rule {loaded.code} has an invalid name {getattr(loaded, 'name', None)!r}")
+    return loaded
+
+
+def discover_rules() -> dict[str, RegisteredRule]:
+    """Every installed rule by code, sorted; codes and names must be unique."""
+    found: dict[str, RegisteredRule] = {}
+    names: dict[str, str] = {}
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        if entry.name in found:
+            continue  # the same distribution seen twice on sys.path
+        cls = _load(entry)
+        if cls.name in names:
+            raise RegistryError(f"rules {names[cls.name]} and {cls.code} share the name {cls.name!r}")
+        names[cls.name] = cls.code
+        found[cls.code] = RegisteredRule(cls, entry.dist.name if entry.dist else None)
+    return dict(sorted(found.items()))
+
+
+def select_rules(
+    available: dict[str, RegisteredRule],
+    select: list[str] | None,
+    ignore: list[str],
+    extend_select: list[str] | None = None,
+) -> list[type[Rule]]:
+    """Rules chosen by code, code prefix or name; ``ignore`` wins over ``select``."""
+
+    def matches(cls: type[Rule], selector: str) -> bool:
+        selector = selector.strip()
+        return selector.upper() == "ALL" or cls.code.startswith(selector.upper()) or cls.name == selector.lower()
+
+    for selector in [*(select or []), *ignore, *(extend_select or [])]:
+        if not any(matches(entry.cls, selector) for entry in available.values()):
+            raise RegistryError(f"unknown rule or prefix {selector!r} (see `vaultlint rules`)")
+    chosen = []
+    for entry in available.values():
+        cls = entry.cls
+        selected = any(matches(cls, s) for s in select) if select else True
+        selected = selected or any(matches(cls, s) for s in (extend_select or []))
+        if selected and not any(matches(cls, s) for s in ignore):
+            chosen.append(cls)
+    return chosen
+
+
+def find_rule(available: dict[str, RegisteredRule], key: str) -> type[Rule] | None:
+    for entry in available.values():
+        if entry.cls.code == key.upper() or entry.cls.name == key.lower():
+            return entry.cls
+    return None

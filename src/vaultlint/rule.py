@@ -1,0 +1,118 @@
+"""The rule interface every check implements, built-in or third-party."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .diagnostics import Finding, Fix, FixAvailability, Severity
+from .note import Note
+from .source import Span
+from .vault import Vault
+
+CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A rule option: its kebab-case name, default, and a one-line help text."""
+
+    name: str
+    default: Any
+    help: str
+
+    def coerce(self, value: Any) -> Any:
+        kind = type(self.default)
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+                return value.lower() in ("true", "1", "yes", "on")
+            raise ValueError(f"expected true or false, got {value!r}")
+        if kind in (int, float):
+            try:
+                return kind(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"expected a number, got {value!r}") from None
+        if kind is str:
+            return str(value)
+        if isinstance(self.default, (list, tuple)):
+            if isinstance(value, str):
+                return tuple(part.strip() for part in value.split(",") if part.strip())
+            return tuple(value)
+        return value
+
+
+@dataclass(slots=True)
+class Context:
+    """What a rule sees besides the note: the whole vault and run-wide settings."""
+
+    vault: Vault
+
+
+class Rule:
+    """Base class for rules. Subclasses set the metadata and implement :meth:`check`.
+
+    The class docstring is the rule's documentation page (Markdown, with the
+    sections What it does, Why is this bad?, Example, Use instead, Fix safety,
+    Options); ``rules/CODE.md`` is generated from it.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    options: ClassVar[tuple[Option, ...]] = ()
+    tags: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **settings: Any) -> None:
+        known = {option.name: option for option in self.options}
+        values = {name: option.default for name, option in known.items()}
+        for key, value in settings.items():
+            if key not in known:
+                raise ValueError(f"rule {self.code} ({self.name}) has no option {key!r}")
+            values[key] = known[key].coerce(value)
+        self.settings = values
+
+    def option(self, name: str) -> Any:
+        return self.settings[name]
+
+    def check(self, note: Note, context: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        note: Note,
+        span: Span,
+        message: str,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        notes: Iterable[str] = (),
+    ) -> Finding:
+        line, column = note.position(span.start)
+        end_line, end_column = note.position(max(span.end, span.start))
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            path=note.path,
+            span=span,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            message=message,
+            severity=severity or self.severity,
+            fix=fix,
+            notes=tuple(notes),
+        )
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
