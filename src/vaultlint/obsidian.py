@@ -270,7 +270,8 @@ def nfc_lower(text: str) -> str:
 class Resolution:
     """Where a link path leads: ``candidates`` in Obsidian's order (first one opens).
 
-    ``escapes_root`` is set for a ``../`` path that climbs above the vault root;
+    ``in_source_folder`` counts the candidates under the linking note's folder,
+    which Obsidian prefers. ``escapes_root`` is set for a ``../`` path that climbs above the vault root;
     vaultlint never follows such a link (the reference does not settle what
     Obsidian does there, and a link that leaves the vault is a defect either way).
     """
@@ -278,6 +279,7 @@ class Resolution:
     candidates: tuple[str, ...]
     escapes_root: bool = False
     by_exact_path: bool = False
+    in_source_folder: int = 0
 
     @property
     def target(self) -> str | None:
@@ -349,7 +351,7 @@ class FileIndex:
         elsewhere = [p for p in candidates if p.lower().endswith(wanted) and not p.lower().startswith(source_folder)]
         same_folder.sort(key=len)
         elsewhere.sort(key=len)
-        return Resolution(tuple(same_folder + elsewhere))
+        return Resolution(tuple(same_folder + elsewhere), in_source_folder=len(same_folder))
 
     @staticmethod
     def _exact_among(candidates: Sequence[str], lowered_path: str) -> str | None:

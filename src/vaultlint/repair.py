@@ -232,7 +232,11 @@ def unresolved_reason(vault: Vault, note: Note, link: Link) -> str:
     resolution = vault.resolve_link(link, note)
     if resolution.escapes_root:
         return "its relative path climbs above the vault root"
-    return f"no file in the vault is named {wanted_file_name(link.path)!r}" if "/" not in link.path else f"no file matches the path {link.path!r}"
+    if "/" in link.path:
+        return f"no file matches the path {link.path!r}"
+    name = posixpath.basename(link.path)
+    shown = repr(name) if "." in name else f"{name!r} or {name + '.md'!r}"
+    return f"no file in the vault is named {shown}"
 
 
 def looks_like_junk(path: str) -> bool:

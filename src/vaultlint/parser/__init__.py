@@ -33,7 +33,9 @@ from .inline import InlineScanner
 
 __all__ = ["parse_note", "parse_bytes"]
 
-_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
+# Obsidian wants whitespace before an inline id; its own help vault writes
+# `![[image.png]]^id`, so an id right after a link or embed is accepted too.
+_BLOCK_ID = re.compile(r"(?:^|[ \t\])])\^([A-Za-z0-9-]+)[ \t]*$")
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 _ATX_OPEN = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
 _ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")

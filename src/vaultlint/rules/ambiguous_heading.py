@@ -39,6 +39,10 @@ class AmbiguousHeading(Rule):
     the link could mean, so the parent chain can be added by hand.
 
     ## Options
+    - `same-level-only` (default `true`): count only duplicates at the same level
+      as the heading Obsidian opens. A `## Sync` section with a `### sync`
+      sub-heading is a section and its detail, and a link to `#Sync` means the
+      section; a `### Notes` under every `## Week` is a real duplicate.
     - `check-comments` (default `false`): also report links inside `%% %%` comments.
     """
 
@@ -47,7 +51,10 @@ class AmbiguousHeading(Rule):
     summary = "Heading link matches several headings; Obsidian opens the first"
     severity = Severity.WARNING
     fix_availability = FixAvailability.NONE
-    options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
+    options = (
+        Option("same-level-only", True, "Count only duplicates at the level of the heading Obsidian opens."),
+        Option("check-comments", False, COMMENTS_OPTION_HELP),
+    )
     tags = ("links", "headings")
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
@@ -62,6 +69,8 @@ class AmbiguousHeading(Rule):
                 continue
             wanted = obsidian.heading_key(segments[0])
             same = [heading for heading in target.headings if obsidian.heading_key(heading.text) == wanted]
+            if self.option("same-level-only"):
+                same = [heading for heading in same if heading.level == same[0].level]
             if len(same) < 2:
                 continue
             lines = ", ".join(str(heading.line) for heading in same)

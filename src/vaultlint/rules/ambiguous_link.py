@@ -13,7 +13,7 @@ class AmbiguousLink(Rule):
     ## What it does
     Reports a link whose name matches several files, where Obsidian's tie-break
     silently picks one: `[[Notes]]` when both `Projects/Notes.md` and
-    `Archive/2023/Notes.md` exist. Obsidian prefers an exact vault path, then
+    `Archive/2023/Notes.md` exist and the linking note is in neither folder. Obsidian prefers an exact vault path, then
     files under the linking note's folder, then the shortest path; files whose
     paths have the same length are picked in an order that is not stable.
 
@@ -40,6 +40,10 @@ class AmbiguousLink(Rule):
     ## Options
     - `only-unstable` (default `false`): report only ties that Obsidian breaks by
       an unstable order (candidates in the same group with equal path lengths).
+    - `report-folder-preference` (default `false`): also report a link settled
+      by the only candidate inside the linking note's own folder. Off by default:
+      `[[Security and privacy]]` written in `Sync/` and meaning
+      `Sync/Security and privacy.md` is how people expect folders to work.
     - `check-comments` (default `false`): also report links inside `%% %%` comments.
     """
 
@@ -50,6 +54,7 @@ class AmbiguousLink(Rule):
     fix_availability = FixAvailability.SOMETIMES
     options = (
         Option("only-unstable", False, "Report only ties between equally long paths."),
+        Option("report-folder-preference", False, "Also report links that Obsidian settles by the one candidate in the linking note's folder."),
         Option("check-comments", False, COMMENTS_OPTION_HELP),
     )
     tags = ("links",)
@@ -66,6 +71,8 @@ class AmbiguousLink(Rule):
             unstable = len(candidates[0]) == len(candidates[1])
             if self.option("only-unstable") and not unstable:
                 continue
+            if resolution.in_source_folder == 1 and not self.option("report-folder-preference"):
+                continue  # the one file beside the linking note: what the author sees and means
             why = "paths of equal length: the choice is not stable" if unstable else "by Obsidian's folder and shortest-path tie-break"
             others = ", ".join(repr(path) for path in candidates[1:4]) + (" …" if len(candidates) > 4 else "")
             message = f"{describe_link(link)} matches {len(candidates)} files; Obsidian opens {candidates[0]!r} ({why}); also {others}"
