@@ -16,5 +16,6 @@ def render_rule_page(cls: type[Rule]) -> str:
         "",
         f"Severity: {cls.severity.value} · Fix: {fix} · Tags: {', '.join(cls.tags) or 'none'}",
         "",
+        "",
     ]
     return "\n".join(header) + cls.documentation() + "\n"
