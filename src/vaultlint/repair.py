@@ -92,6 +92,9 @@ def repair_candidates(vault: Vault, note: Note, link: Link) -> tuple[Repair | No
 
 def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[str]:
     """Files whose name is close to ``file_name`` (same extension); one when it is clearly best."""
+    remembered = vault.memo.get(("similar", file_name, cutoff))
+    if remembered is not None:
+        return remembered
     from rapidfuzz import fuzz, process
 
     extension = posixpath.splitext(file_name)[1].lower()
@@ -101,10 +104,12 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
         vault.memo[("names", extension)] = names
     matches = process.extract(file_name.lower(), names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
     if not matches:
+        vault.memo[("similar", file_name, cutoff)] = []
         return []
     best = matches[0][1]
     close = [name for name, score, _ in matches if best - score < 4]
     paths = [path for name in close for path in vault.index.named(name)]
+    vault.memo[("similar", file_name, cutoff)] = paths
     return paths
 
 
@@ -142,7 +147,8 @@ def rewrite_target(vault: Vault, note: Note, link: Link, target: str, link_forma
     preferred = link_format or link_format_for(vault, link)
     forms = [preferred] + [form for form in ("absolute",) if form != preferred]
     subpath = raw_subpath(link)
-    keep_md = link.style is LinkStyle.MARKDOWN or link.raw_target.split("#", 1)[0].lower().endswith(".md")
+    # Keep `.md` exactly when the link wrote it (ignoring stray junk such as a trailing `%5C`).
+    keep_md = _strip_junk(link.path).lower().endswith(".md")
     for form in forms:
         path_text = vault.index.link_text_for(target, note.path, form, keep_md=keep_md)
         if link.style is LinkStyle.WIKILINK:
@@ -233,9 +239,9 @@ def unresolved_reason(vault: Vault, note: Note, link: Link) -> str:
     if resolution.escapes_root:
         return "its relative path climbs above the vault root"
     if "/" in link.path:
-        return f"no file matches the path {link.path!r}"
+        return f"no file matches the path '{link.path}'"
     name = posixpath.basename(link.path)
-    shown = repr(name) if "." in name else f"{name!r} or {name + '.md'!r}"
+    shown = f"'{name}'" if "." in name else f"'{name}' or '{name}.md'"
     return f"no file in the vault is named {shown}"
 
 

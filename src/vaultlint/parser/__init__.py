@@ -28,7 +28,7 @@ from ..note import (
 )
 from ..source import DecodeError, Span, decode_note
 from .blocks import BlockStructure, read_blocks, strip_quote_markers
-from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter
+from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter, string_values
 from .inline import InlineScanner
 
 __all__ = ["parse_note", "parse_bytes"]
@@ -178,7 +178,13 @@ def _line_places(structure: BlockStructure) -> dict[int, LinkPlace]:
 
 def _frontmatter_links(note: Note, block: Span) -> None:
     text = note.text
+    data = note.frontmatter.data if note.frontmatter else None
+    # Only a whole property value is a link: not a quoted wikilink in a YAML
+    # comment or inside a block scalar. Unparsable YAML keeps every match.
+    values = string_values(data) if data is not None else None
     for match in QUOTED_WIKILINK.finditer(text, block.start, block.end):
+        if values is not None and match.group(2) not in values:
+            continue
         line_start = text.rfind("\n", 0, match.start()) + 1
         if "#" in text[line_start:match.start()] and text[line_start:match.start()].lstrip().startswith("#"):
             continue  # a YAML comment line

@@ -11,7 +11,8 @@ from ..source import Span
 _OPENING = re.compile(r"---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^---[ \t]*(?:\r?\n|$)", re.MULTILINE)
 # Obsidian reads a wikilink in a property only when it is the whole, quoted value.
-QUOTED_WIKILINK = re.compile(r"""(?<![^\s:\[,-])(["'])(!?\[\[[^\n"']+?\]\])\1""")
+# The other quote character may occur inside ("[[Bob's Note]]").
+QUOTED_WIKILINK = re.compile(r"""(?<![^\s:\[,-])(["'])(!?\[\[(?:(?!\1)[^\n])+?\]\])\1""")
 
 _yaml_loader = None
 
@@ -36,6 +37,21 @@ def find_frontmatter(text: str) -> tuple[Span, Span] | None:
     return Span(0, closing.end()), Span(opening.end(), closing.start())
 
 
+def string_values(data: Any) -> set[str]:
+    """Every string value in parsed YAML, at any depth (keys excluded)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def parse_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
     """Parse the YAML body with YAML 1.2 rules; a broken block is kept with its error."""
     yaml_text = text[body.start:body.end]
@@ -46,6 +62,11 @@ def parse_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
         first_body_line = text.count("\n", 0, body.start) + 1
         line = first_body_line + mark.line if mark is not None else first_body_line
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context = getattr(error, "context", None)
+        context_mark = getattr(error, "context_mark", None)
+        if context and context_mark is not None:
+            context_line = first_body_line + context_mark.line
+            problem = f"{context} (line {context_line}, column {context_mark.column + 1}): {problem}"
         return Frontmatter(block, None, f"invalid YAML in properties: {problem}", line)
     if data is None:
         data = {}

@@ -203,9 +203,7 @@ class InlineScanner:
         in_comment = self._comment_start is not None
         reason = None
         if obsidian.is_external_destination(destination):
-            reason = "url" if obsidian.looks_like_url(destination) and not destination.startswith("#") else "colon"
-            if reason == "url" and ("#" in destination.split(":", 1)[0]):
-                reason = "colon"
+            reason = "url" if obsidian.looks_like_url(destination) else "colon"
         decoded = None
         if reason is None:
             decoded = obsidian.safe_decode_uri(destination) if embed else obsidian.decode_uri(destination)

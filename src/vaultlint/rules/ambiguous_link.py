@@ -68,7 +68,9 @@ class AmbiguousLink(Rule):
             candidates = resolution.candidates
             if len(candidates) < 2 or resolution.by_exact_path:
                 continue
-            unstable = len(candidates[0]) == len(candidates[1])
+            # Unstable only within one group: the source-folder candidates come first, then the rest.
+            same_group = resolution.in_source_folder != 1
+            unstable = same_group and len(candidates[0]) == len(candidates[1])
             if self.option("only-unstable") and not unstable:
                 continue
             if resolution.in_source_folder == 1 and not self.option("report-folder-preference"):

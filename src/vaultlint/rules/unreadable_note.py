@@ -17,9 +17,11 @@ class UnreadableNote(Rule):
     do not parse, or a note too large or too deeply nested to parse.
 
     ## Why is this bad?
-    Obsidian shows such a note garbled or with broken properties, and no other
-    rule can judge it: its links are not checked. Undecodable notes are never
-    written by `vaultlint fix`, so no byte is lost.
+    Obsidian shows such a note garbled or with broken properties. A note that
+    cannot be decoded or parsed at all is skipped by every other rule, so its
+    links go unchecked, and it is never written by `vaultlint fix`, so no byte
+    is lost. A note with broken properties is still checked: Obsidian reads its
+    body as usual.
 
     ## Example
     ```markdown
