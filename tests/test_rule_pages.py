@@ -50,3 +50,34 @@ def test_fix_safety_matches_fix_availability(code):
         assert section.strip().startswith("No fix")
     else:
         assert "safe" in section
+
+
+# Files each page's examples need around them (the example note is "Notes/Example.md").
+EXAMPLE_SURROUNDINGS = {
+    "VL101": {"archive/papers/Attention Is All You Need.md": "# Attention\n", "Surveys/LLM Survey.md": "# Survey\n"},
+    "VL102": {"Attention.md": "# Attention\n"},
+    "VL104": {"Attachments/architecture.png": b"\x89PNG\r\n\x1a\n"},
+    "VL105": {"Projects/Notes.md": "# Notes\n", "Archive/2023/Notes.md": "# Notes\n"},
+    "VL106": {"Weekly log.md": "## Week 1\n### Notes\n## Week 2\n### Notes\n"},
+}
+EXAMPLE_PATH = {"VL105": "Example.md"}  # ties need a note outside both folders
+
+
+def example_blocks(code: str) -> tuple[str, str]:
+    import re
+
+    after = BUILTIN[code].documentation().split("## Example", 1)[1]
+    failing, fixed = re.findall(r"```markdown\n(.*?)```", after, re.S)[:2]
+    return failing, fixed
+
+
+@pytest.mark.parametrize("code", sorted(BUILTIN))
+def test_example_is_reported_and_use_instead_is_not(code, tmp_path):
+    from conftest import lint, write_vault
+
+    failing, fixed = example_blocks(code)
+    note_path = EXAMPLE_PATH.get(code, "Notes/Example.md")
+    for name, text, expected in (("failing", failing, True), ("fixed", fixed, False)):
+        root = write_vault(tmp_path / name, {note_path: text, **EXAMPLE_SURROUNDINGS.get(code, {})})
+        findings = [f for f in lint(root, code) if f.path == note_path]
+        assert bool(findings) is expected, (name, [f.message for f in findings])

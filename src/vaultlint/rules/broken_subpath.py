@@ -41,7 +41,7 @@ class BrokenSubpath(Rule):
 
     ## Example
     ```markdown
-    See [PAL](#PAL:%20Program-aided%20Language%20Models) and [[#program-aided-language-models]].
+    See [PAL](#PAL:%20Program-aided%20Language%20Models) and [[#pal-program-aided-language-models]].
 
     #### PAL: Program-aided Language Models
     ```
