@@ -90,6 +90,14 @@ def repair_candidates(vault: Vault, note: Note, link: Link) -> tuple[Repair | No
     return None, similar
 
 
+# Names shorter than this are too short for similarity to mean a typo ("AL" vs "a").
+MIN_FUZZY_NAME = 4
+
+
+def _stem(name: str) -> str:
+    return posixpath.splitext(name)[0]
+
+
 def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[str]:
     """Files whose name is close to ``file_name`` (same extension); one when it is clearly best."""
     remembered = vault.memo.get(("similar", file_name, cutoff))
@@ -102,7 +110,13 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
     if names is None:
         names = [name for name in vault.index.names() if name.endswith(extension)]
         vault.memo[("names", extension)] = names
-    matches = process.extract(file_name.lower(), names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+    stem = posixpath.splitext(file_name)[0]
+    if len(stem) < MIN_FUZZY_NAME:
+        vault.memo[("similar", file_name, cutoff)] = []
+        return []
+    matches = process.extract(
+        file_name.lower(), names, scorer=fuzz.ratio, processor=_stem, score_cutoff=cutoff, limit=3
+    )
     if not matches:
         vault.memo[("similar", file_name, cutoff)] = []
         return []

@@ -105,6 +105,7 @@ def decode_note(data: bytes) -> tuple[str, Encoding]:
             error.start - line_start + 1,
         ) from None
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise DecodeError("contains NUL bytes (binary data, not a note)", line, 1)
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        raise DecodeError("contains NUL bytes (binary data, not a note)", line, at - text.rfind("\n", 0, at))
     return text, Encoding(bom=bom)
