@@ -17,10 +17,10 @@ class RuleCrash(Exception):
 
 
 class Linter:
-    def __init__(self, vault: Vault, rules: Iterable[Rule]) -> None:
+    def __init__(self, vault: Vault, rules: Iterable[Rule], context: Context | None = None) -> None:
         self.vault = vault
         self.rules = list(rules)
-        self.context = Context(vault)
+        self.context = context or Context(vault)
 
     def check_note(self, path: str) -> list[Finding]:
         note = self.vault.notes[path]

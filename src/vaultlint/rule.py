@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .diagnostics import Finding, Fix, FixAvailability, Severity
@@ -48,9 +48,16 @@ class Option:
 
 @dataclass(slots=True)
 class Context:
-    """What a rule sees besides the note: the whole vault and run-wide settings."""
+    """What a rule sees besides the note: the whole vault and run-wide settings.
+
+    ``online`` is true only when the user asked for network checks (``--online``);
+    ``online_settings`` holds their settings (endpoints, pacing, cache folder) by
+    kebab-case key, from the configuration file and the environment.
+    """
 
     vault: Vault
+    online: bool = False
+    online_settings: dict[str, Any] = field(default_factory=dict)
 
 
 class Rule:
