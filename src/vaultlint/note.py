@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .source import Encoding, LineIndex, Span
+from .source import Encoding, LineIndex, Span, compact_pickle
 
 
 class LinkStyle(str, Enum):
@@ -22,6 +22,7 @@ class LinkPlace(str, Enum):
     FRONTMATTER = "frontmatter"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
     """A wikilink, embed, Markdown link or image, as Obsidian reads it.
@@ -52,6 +53,7 @@ class Link:
         return self.path == ""
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class ExternalLink:
     """A Markdown link whose destination Obsidian treats as a URL, not a vault path.
@@ -70,6 +72,7 @@ class ExternalLink:
     place: LinkPlace = LinkPlace.BODY
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Heading:
     text: str
@@ -78,6 +81,7 @@ class Heading:
     span: Span
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class BlockId:
     id: str
@@ -85,6 +89,7 @@ class BlockId:
     span: Span
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Footnote:
     id: str
@@ -92,6 +97,7 @@ class Footnote:
     span: Span
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class CalloutField:
     key: str
@@ -100,6 +106,7 @@ class CalloutField:
     value_span: Span
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Callout:
     type: str
@@ -112,12 +119,14 @@ class Callout:
     depth: int = 1
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableCell:
     text: str
     span: Span
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableRow:
     line: int
@@ -125,6 +134,7 @@ class TableRow:
     cells: tuple[TableCell, ...]
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Table:
     header: TableRow
@@ -141,6 +151,7 @@ class Table:
         return self.rows[-1].line if self.rows else self.delimiter.line
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Frontmatter:
     span: Span
@@ -162,6 +173,7 @@ class Frontmatter:
         return []
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class ParseProblem:
     """Why a note could not be (fully) read; reported by the unreadable-note rule."""

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import quote
 
@@ -45,6 +46,7 @@ def strip_heading_for_link(heading: str) -> str:
     return js_trim(_JS_SPACE_RUN.sub(" ", _HEADING_LINK_STRIP.sub(" ", heading)))
 
 
+@lru_cache(maxsize=1 << 16)
 def heading_key(heading: str) -> str:
     """What two headings must share to match: stripped, then lower-cased (not casefolded)."""
     return strip_heading(heading).lower()

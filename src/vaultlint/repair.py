@@ -106,23 +106,19 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
     from rapidfuzz import fuzz, process
 
     extension = posixpath.splitext(file_name)[1].lower()
-    names = vault.memo.get(("names", extension))
-    if names is None:
+    stems = vault.memo.get(("stems", extension))
+    if stems is None:
         names = [name for name in vault.index.names() if name.endswith(extension)]
-        vault.memo[("names", extension)] = names
-    stem = posixpath.splitext(file_name)[0]
-    if len(stem) < MIN_FUZZY_NAME:
-        vault.memo[("similar", file_name, cutoff)] = []
-        return []
-    matches = process.extract(
-        file_name.lower(), names, scorer=fuzz.ratio, processor=_stem, score_cutoff=cutoff, limit=3
-    )
-    if not matches:
-        vault.memo[("similar", file_name, cutoff)] = []
-        return []
-    best = matches[0][1]
-    close = [name for name, score, _ in matches if best - score < 4]
-    paths = [path for name in close for path in vault.index.named(name)]
+        stems = {name: _stem(name) for name in names}
+        vault.memo[("stems", extension)] = stems
+    stem = _stem(file_name).lower()
+    paths: list[str] = []
+    if len(stem) >= MIN_FUZZY_NAME:
+        matches = process.extract(stem, stems, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        if matches:
+            best = matches[0][1]
+            close = [name for _, score, name in matches if best - score < 4]
+            paths = [path for name in close for path in vault.index.named(name)]
     vault.memo[("similar", file_name, cutoff)] = paths
     return paths
 

@@ -12,6 +12,27 @@ import codecs
 from dataclasses import dataclass
 
 
+def compact_pickle(cls):
+    """Pickle a frozen dataclass as ``(cls, field values)``.
+
+    The default pickling of slotted frozen dataclasses goes through
+    ``__getstate__``/``__setstate__`` and costs about three times as much; parsed
+    notes are pickled by the cache and by parallel parsing, millions of objects
+    on a large vault.
+    """
+    from dataclasses import fields
+    from operator import attrgetter
+
+    names = [field.name for field in fields(cls)]
+    values = attrgetter(*names)
+    if len(names) == 1:
+        cls.__reduce__ = lambda self: (cls, (values(self),))
+    else:
+        cls.__reduce__ = lambda self: (cls, values(self))
+    return cls
+
+
+@compact_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A half-open range ``[start, end)`` of character offsets into a note's text."""

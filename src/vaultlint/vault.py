@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import posixpath
+import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .note import Link, Note
+from .cache import CACHE_DIR_NAME, NoteCache, content_hash
+from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution
 from .parser import parse_bytes, parse_note
 
 NOTE_EXTENSIONS = (".md",)
+# A file modified this recently may change again within the same mtime tick:
+# trust its bytes, not its stat (git's "racy clean" problem).
+RACY_WINDOW_NS = 2_000_000_000
 
 
 class VaultError(Exception):
@@ -104,31 +111,134 @@ def discover_files(root: Path) -> tuple[list[str], list[str]]:
     return files, warnings
 
 
+class NoteTable(MutableMapping):
+    """Notes by vault path, in discovery order.
+
+    A note from the cache or from a worker process arrives pickled and is
+    unpickled the first time it is asked for, so a run that reports one note
+    (pre-commit) only pays for that note and the notes it links to.
+    """
+
+    def __init__(self) -> None:
+        self._notes: dict[str, Note | None] = {}
+        self._blobs: dict[str, bytes] = {}
+
+    def add_blob(self, path: str, blob: bytes) -> None:
+        self._notes[path] = None
+        self._blobs[path] = blob
+
+    def blob(self, path: str) -> bytes | None:
+        return self._blobs.get(path)
+
+    def __getitem__(self, path: str) -> Note:
+        note = self._notes[path]
+        if note is None:
+            note = pickle.loads(self._blobs[path])
+            self._notes[path] = note
+        return note
+
+    def __setitem__(self, path: str, note: Note) -> None:
+        self._notes[path] = note
+        self._blobs.pop(path, None)
+
+    def __delitem__(self, path: str) -> None:
+        del self._notes[path]
+        self._blobs.pop(path, None)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._notes
+
+    def __iter__(self):
+        return iter(self._notes)
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+
 class Vault:
     """All files of a vault, its notes parsed once, and the link resolver over them."""
 
-    def __init__(self, root: Path, files: list[str], notes: dict[str, Note], settings: ObsidianSettings, warnings: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        files: list[str],
+        notes: MutableMapping[str, Note],
+        settings: ObsidianSettings,
+        warnings: list[str] | None = None,
+        digests: dict[str, bytes] | None = None,
+    ) -> None:
         self.root = root
         self.files = files
         self.index = FileIndex(files)
         self.notes = notes
         self.settings = settings
         self.warnings = warnings or []
+        # Hash of each note's bytes as read, for the results cache.
+        self.digests = digests or {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
         self.memo: dict[object, object] = {}
 
     @classmethod
-    def load(cls, root: Path) -> Vault:
+    def load(
+        cls,
+        root: Path,
+        cache_dir: Path | None = None,
+        use_cache: bool = True,
+        jobs: int | None = None,
+    ) -> Vault:
+        """Discover every file and parse every note, reusing the parse cache when allowed.
+
+        ``jobs`` caps the worker processes for cold parsing (``None``: one per
+        core; small inputs are parsed in this process, where a pool costs more
+        than it saves).
+        """
         root = root.resolve()
         if not root.is_dir():
             raise VaultError(f"{root}: not a folder")
         files, warnings = discover_files(root)
-        notes: dict[str, Note] = {}
+        cache = NoteCache(cache_dir if cache_dir is not None else root / CACHE_DIR_NAME) if use_cache else None
+        if cache is not None:
+            cache.load()
+        notes = NoteTable()
+        digests: dict[str, bytes] = {}
+        pending: list[tuple[str, bytes | None]] = []
+        racy_after = time.time_ns() - RACY_WINDOW_NS
         for path in files:
-            if path.lower().endswith(NOTE_EXTENSIONS):
-                notes[path] = read_note(root, path)
-        return cls(root, files, notes, ObsidianSettings.read(root), warnings)
+            if not path.lower().endswith(NOTE_EXTENSIONS):
+                continue
+            notes[path] = None  # keeps discovery order; filled below
+            if cache is not None:
+                try:
+                    stat = root.joinpath(*path.split("/")).stat()
+                except OSError:
+                    stat = None
+                if stat is not None and stat.st_mtime_ns < racy_after:
+                    entry = cache.by_stat(path, stat.st_mtime_ns, stat.st_size)
+                    if entry is not None:
+                        notes.add_blob(path, entry.blob)
+                        digests[path] = entry.digest
+                        continue
+                previous = cache.previous.get(path)
+                pending.append((path, previous.digest if previous else None))
+            else:
+                pending.append((path, None))
+        for path, loaded in _load_notes(root, pending, jobs):
+            digests[path] = loaded.digest
+            if loaded.blob is None and loaded.note is None and cache is not None:
+                entry = cache.by_content(path, loaded.digest, loaded.mtime_ns, loaded.size)
+                notes.add_blob(path, entry.blob)
+                continue
+            if loaded.note is not None:
+                notes[path] = loaded.note
+            else:
+                notes.add_blob(path, loaded.blob)
+            if cache is not None and loaded.cacheable:
+                blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
+                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob)
+        if cache is not None:
+            cache.save()
+        return cls(root, files, notes, ObsidianSettings.read(root), warnings, digests)
 
     def note(self, path: str) -> Note | None:
         return self.notes.get(path)
@@ -167,13 +277,59 @@ class Vault:
         return posixpath.dirname(path)
 
 
-def read_note(root: Path, path: str) -> Note:
-    from .note import ParseProblem
+@dataclass(slots=True)
+class LoadedNote:
+    """One note read from disk: parsed, pickled (from a worker), or neither when
+    its bytes hash as the cached copy, which is then reused."""
 
+    note: Note | None
+    mtime_ns: int = 0
+    size: int = 0
+    digest: bytes = b""
+    cacheable: bool = False
+    blob: bytes | None = None
+
+
+def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
+    """Read and parse one note; skip the parse when its bytes hash to ``cached_digest``."""
+    file = root.joinpath(*path.split("/"))
     try:
-        data = root.joinpath(*path.split("/")).read_bytes()
+        stat = file.stat()
+        data = file.read_bytes()
     except OSError as error:
         note = Note(path, "", skipped=True)
         note.problems.append(ParseProblem(f"cannot read file ({error.strerror})"))
-        return note
-    return parse_bytes(path, data)
+        return LoadedNote(note)
+    digest = content_hash(data)
+    if cached_digest is not None and digest == cached_digest:
+        return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
+    return LoadedNote(parse_bytes(path, data), stat.st_mtime_ns, stat.st_size, digest, cacheable=True)
+
+
+def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, LoadedNote]:
+    """In a worker: read, parse, and pickle here, in parallel, rather than in the parent."""
+    root, path, digest = task
+    loaded = read_note(root, path, digest)
+    if loaded.note is not None:
+        loaded.blob = pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
+        loaded.note = None
+    return path, loaded
+
+
+# Below this many notes to parse, a process pool costs more than it saves.
+PARALLEL_MIN_NOTES = 200
+
+
+def _load_notes(root: Path, pending: list[tuple[str, bytes | None]], jobs: int | None) -> list[tuple[str, LoadedNote]]:
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(pending) < PARALLEL_MIN_NOTES:
+        return [(path, read_note(root, path, digest)) for path, digest in pending]
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .parser.blocks import import_mistletoe
+
+    import_mistletoe()  # once here, inherited by forked workers
+    tasks = [(root, path, digest) for path, digest in pending]
+    chunk = max(1, len(tasks) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_read_note_pickled, tasks, chunksize=chunk))

@@ -12,19 +12,42 @@ with quadratic worst cases.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from mistletoe import block_token, span_token
-
 _MISTLETOE_LOCK = threading.Lock()
+
+
+def import_mistletoe():
+    """Import mistletoe's block and span token modules, cheaply.
+
+    Importing mistletoe runs ``unicodedata.category`` over all 1.1 million code
+    points to build the punctuation set of its inline emphasis parser (~0.4 s,
+    more than parsing a changed note). vaultlint never runs that parser, so the
+    import sees only the Basic Multilingual Plane; the set then lacks the few
+    dozen astral-plane punctuation marks, which only inline parsing would read.
+    Imported lazily, too: a run whose notes all come from the cache never parses.
+    """
+    if "mistletoe.core_tokens" not in sys.modules:
+        saved = sys.maxunicode
+        try:
+            sys.maxunicode = 0xFFFF
+            import mistletoe.core_tokens  # noqa: F401
+        finally:
+            sys.maxunicode = saved
+    from mistletoe import block_token, span_token
+
+    return block_token, span_token
 
 
 @contextmanager
 def _block_only_mistletoe() -> Iterator[None]:
     """Run mistletoe with HTML blocks on and inline tokens off, restoring its globals after."""
+    block_token, span_token = import_mistletoe()
+
     with _MISTLETOE_LOCK:
         saved_spans = list(span_token._token_types)
         saved_blocks = list(block_token._token_types)
@@ -80,6 +103,8 @@ def strip_quote_markers(line: str) -> str:
 
 def read_blocks(lines: list[str]) -> BlockStructure:
     """Parse the (LF-only) lines of a note body and return its block structure."""
+    block_token, _ = import_mistletoe()
+
     with _block_only_mistletoe():
         document = block_token.Document(lines)
     structure = BlockStructure()
@@ -88,6 +113,8 @@ def read_blocks(lines: list[str]) -> BlockStructure:
 
 
 def _walk(children, parent_last: int, out: BlockStructure, lines: list[str], top_level: bool, quote_depth: int) -> None:
+    block_token, _ = import_mistletoe()
+
     for index, token in enumerate(children):
         start = token.line_number
         following = children[index + 1].line_number - 1 if index + 1 < len(children) else parent_last

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..note import Frontmatter
 from ..source import Span
+from .simple_yaml import parse_simple_yaml
 
 _OPENING = re.compile(r"---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^---[ \t]*(?:\r?\n|$)", re.MULTILINE)
@@ -55,8 +56,10 @@ def string_values(data: Any) -> set[str]:
 def parse_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
     """Parse the YAML body with YAML 1.2 rules; a broken block is kept with its error."""
     yaml_text = text[body.start:body.end]
+    data = parse_simple_yaml(yaml_text.replace("\r\n", "\n"))
     try:
-        data = _load_yaml(yaml_text)
+        if data is None:
+            data = _load_yaml(yaml_text)
     except Exception as error:  # ruamel raises many unrelated types for bad YAML
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         first_body_line = text.count("\n", 0, body.start) + 1

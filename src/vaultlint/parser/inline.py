@@ -20,6 +20,7 @@ _HTML_TAG = re.compile(
     r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>"
 )
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+>")
+_SPECIAL = re.compile(r"[\\`$<%\[!]")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -42,8 +43,14 @@ class InlineScanner:
 
     def scan(self, start: int, end: int, place: LinkPlace = LinkPlace.BODY) -> None:
         text = self.text
+        next_special = _SPECIAL.search
         i = start
         while i < end:
+            # Jump straight to the next character that can start something.
+            found = next_special(text, i, end)
+            if found is None:
+                return
+            i = found.start()
             char = text[i]
             if char == "\\":
                 i += 2 if i + 1 < end and text[i + 1] in _ASCII_PUNCTUATION else 1

@@ -1,0 +1,130 @@
+"""A persistent cache of parsed notes, so an unchanged note is never parsed twice.
+
+One file per vault, ``<cache dir>/notes-<key>.pickle``, maps each note's vault path
+to its file's (mtime, size), the hash of its bytes, and the parsed ``Note``. A note
+whose stat matches is taken as is; one whose stat differs but whose bytes hash the
+same is taken too (a ``touch`` or a checkout), otherwise it is parsed again. The
+key covers vaultlint's version, the parser's fingerprint and Python's version, so
+an upgrade starts from an empty cache. A missing, corrupt or half-written cache
+file is ignored and rebuilt; it is written atomically, never read half-done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+
+CACHE_DIR_NAME = ".vaultlint_cache"
+# Bump when the parser's output changes shape or meaning without a version bump.
+PARSER_FINGERPRINT = "parser-1"
+
+
+def cache_key() -> str:
+    raw = f"{__version__}|{PARSER_FINGERPRINT}|{sys.version_info[:2]}".encode()
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass(slots=True)
+class CachedNote:
+    mtime_ns: int
+    size: int
+    digest: bytes
+    blob: bytes  # the pickled Note, unpickled only when a rule asks for the note
+
+
+class NoteCache:
+    """Parsed notes from the last run, and the ones to keep for the next."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / f"notes-{cache_key()}.pickle"
+        self.previous: dict[str, CachedNote] = {}
+        self.current: dict[str, CachedNote] = {}
+        self.dirty = False
+
+    def load(self) -> None:
+        try:
+            with open(self.file, "rb") as stream:
+                data = pickle.load(stream)
+        except FileNotFoundError:
+            return
+        except Exception:  # corrupt, truncated or from an incompatible run: start afresh
+            self.dirty = True
+            return
+        if isinstance(data, dict) and all(isinstance(entry, CachedNote) for entry in data.values()):
+            self.previous = data
+        else:
+            self.dirty = True
+
+    def by_stat(self, path: str, mtime_ns: int, size: int) -> CachedNote | None:
+        entry = self.previous.get(path)
+        if entry is not None and entry.mtime_ns == mtime_ns and entry.size == size:
+            self.current[path] = entry
+            return entry
+        return None
+
+    def by_content(self, path: str, digest: bytes, mtime_ns: int, size: int) -> CachedNote | None:
+        entry = self.previous.get(path)
+        if entry is not None and entry.digest == digest:
+            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob)
+            self.dirty = True
+            return self.current[path]
+        return None
+
+    def store(self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes) -> None:
+        self.current[path] = CachedNote(mtime_ns, size, digest, blob)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the notes seen in this run (removed notes drop out) if anything changed."""
+        if not self.dirty and self.current.keys() == self.previous.keys():
+            return
+        write_atomically(self.folder, self.file, self.current)
+        for stale in self.folder.glob("notes-*.pickle"):
+            if stale != self.file:
+                stale.unlink(missing_ok=True)
+
+
+def write_atomically(folder: Path, file: Path, data: object) -> None:
+    """Pickle ``data`` to ``file`` through a temporary file; a read-only vault is no error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by vaultlint; the cache is local to this machine.\n*\n", encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{file.stem}-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, file)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+    except OSError:
+        pass  # the run still works, just without a cache
+
+
+def clear_cache(folder: Path) -> bool:
+    """Remove a vaultlint cache folder; only one vaultlint made (it holds our .gitignore)."""
+    if not (folder / ".gitignore").is_file():
+        return False
+    for child in folder.iterdir():
+        if child.is_file():
+            child.unlink()
+    try:
+        folder.rmdir()
+    except OSError:
+        return False
+    return True
