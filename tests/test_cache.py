@@ -1,0 +1,165 @@
+"""The parse cache: unchanged notes are never parsed twice, and every change is seen."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from conftest import write_vault
+from vaultlint import cache as cache_module
+from vaultlint import vault as vault_module
+from vaultlint.cache import CACHE_DIR_NAME, clear_cache
+from vaultlint.engine import Linter
+from vaultlint.registry import discover_rules
+from vaultlint.vault import Vault
+
+FILES = {
+    "Index.md": "# Index\n\n[[Paper]] and [[Paper#Method]] and [[Later]]\n",
+    "Paper.md": "# Paper\n\n## Method\n",
+}
+
+
+def age(root, seconds=10):
+    """Put every file's mtime in the past, out of the racy window."""
+    past = time.time() - seconds
+    for path in root.rglob("*.md"):
+        os.utime(path, (past, past))
+
+
+@pytest.fixture
+def parse_counter(monkeypatch):
+    calls = []
+    original = vault_module.parse_bytes
+
+    def counting(path, data):
+        calls.append(path)
+        return original(path, data)
+
+    monkeypatch.setattr(vault_module, "parse_bytes", counting)
+    return calls
+
+
+def findings(root):
+    vault = Vault.load(root)
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
+    return [(f.path, f.code, f.line, f.column) for f in Linter(vault, rules).run(sorted(vault.notes))]
+
+
+def test_second_run_parses_nothing(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    first = Vault.load(root)
+    assert sorted(parse_counter) == ["Index.md", "Paper.md"]
+    parse_counter.clear()
+    second = Vault.load(root)
+    assert parse_counter == []
+    assert second.notes["Paper.md"].headings == first.notes["Paper.md"].headings
+    assert (root / CACHE_DIR_NAME / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_edited_note_is_parsed_again(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    Vault.load(root)
+    parse_counter.clear()
+    (root / "Paper.md").write_text("# Paper\n\n## Approach\n", encoding="utf-8")
+    age(root, 5)
+    vault = Vault.load(root)
+    assert parse_counter == ["Paper.md"]
+    assert [h.text for h in vault.notes["Paper.md"].headings] == ["Paper", "Approach"]
+    assert ("Index.md", "VL103", 3, 22) in findings(root)
+
+
+def test_touched_but_unchanged_note_is_not_parsed(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root, 20)
+    Vault.load(root)
+    parse_counter.clear()
+    age(root, 10)  # new mtime, same bytes: a checkout or `touch`
+    Vault.load(root)
+    assert parse_counter == []
+
+
+def test_recently_modified_note_is_verified_by_content(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", FILES)
+    Vault.load(root)  # mtimes are "now": inside the racy window
+    parse_counter.clear()
+    (root / "Paper.md").write_text("# Paper\n\n## Other\n", encoding="utf-8")
+    vault = Vault.load(root)
+    assert parse_counter == ["Paper.md"]
+    assert [h.text for h in vault.notes["Paper.md"].headings] == ["Paper", "Other"]
+
+
+def test_added_removed_and_renamed_files_change_other_notes_findings(tmp_path):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    assert ("Index.md", "VL102", 3, 38) in findings(root)
+    (root / "Later.md").write_text("# Later\n", encoding="utf-8")
+    assert not any(f[1] == "VL102" for f in findings(root))
+    os.rename(root / "Paper.md", root / "Renamed.md")
+    after_rename = findings(root)
+    assert ("Index.md", "VL102", 3, 3) in after_rename or ("Index.md", "VL101", 3, 3) in after_rename
+    (root / "Later.md").unlink()
+    assert any(f[1] == "VL102" and f[3] == 38 for f in findings(root))
+
+
+def test_new_version_starts_from_an_empty_cache(tmp_path, parse_counter, monkeypatch):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    Vault.load(root)
+    parse_counter.clear()
+    monkeypatch.setattr(cache_module, "PARSER_FINGERPRINT", "parser-next")
+    Vault.load(root)
+    assert sorted(parse_counter) == ["Index.md", "Paper.md"]
+    assert len(list((root / CACHE_DIR_NAME).glob("notes-*.pickle"))) == 1  # the old one is gone
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95\x10\x00\x00"])
+def test_corrupt_or_half_written_cache_is_rebuilt(tmp_path, parse_counter, damage):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    Vault.load(root)
+    (cache_file,) = (root / CACHE_DIR_NAME).glob("notes-*.pickle")
+    cache_file.write_bytes(damage)
+    parse_counter.clear()
+    vault = Vault.load(root)
+    assert sorted(parse_counter) == ["Index.md", "Paper.md"]
+    assert [h.text for h in vault.notes["Paper.md"].headings] == ["Paper", "Method"]
+    parse_counter.clear()
+    Vault.load(root)
+    assert parse_counter == []
+
+
+def test_no_cache_and_cache_dir(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    Vault.load(root, use_cache=False)
+    assert not (root / CACHE_DIR_NAME).exists()
+    elsewhere = tmp_path / "cache-here"
+    Vault.load(root, cache_dir=elsewhere)
+    assert list(elsewhere.glob("notes-*.pickle"))
+    assert clear_cache(elsewhere) and not elsewhere.exists()
+
+
+def test_clear_cache_refuses_a_folder_it_did_not_make(tmp_path):
+    folder = tmp_path / "precious"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep")
+    assert not clear_cache(folder)
+    assert (folder / "notes.txt").exists()
+
+
+def test_parallel_parsing_gives_the_same_results_as_serial(tmp_path, monkeypatch):
+    files = {f"Folder {i % 7}/Note {i}.md": f"# Note {i}\n\n## Part\n\n[[Note {i + 1}#Part]] [[Note {i + 3}#Gone]] ![[img {i}.png]]\n" for i in range(60)}
+    root = write_vault(tmp_path / "v", files)
+    monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 10)
+    serial = Vault.load(root, use_cache=False, jobs=1)
+    parallel = Vault.load(root, use_cache=False, jobs=2)
+    assert list(serial.notes) == list(parallel.notes)
+    for path in serial.notes:
+        a, b = serial.notes[path], parallel.notes[path]
+        assert (a.links, a.headings, a.block_ids, a.tables, a.text) == (b.links, b.headings, b.block_ids, b.tables, b.text)
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
+    assert Linter(serial, rules).run(sorted(serial.notes)) == Linter(parallel, rules).run(sorted(parallel.notes))
