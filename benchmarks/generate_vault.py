@@ -95,7 +95,7 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
             for _ in range(rng.randint(1, 3)):
                 parts.append(" ".join([sentence(rng, rng.randint(6, 18)), link(rng), sentence(rng, rng.randint(4, 12)), link(rng)]))
                 if rng.random() < 0.1:
-                    parts.append(f" ^b{index}x{number}")
+                    parts.append(f" ^b{index}x{number}p{len(parts)}")
                 parts.append("\n\n")
             if rng.random() < 0.1:
                 parts.append("```python\nx = df[[\"a\", \"b\"]]  # not a link\n```\n\n")

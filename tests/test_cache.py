@@ -163,3 +163,23 @@ def test_parallel_parsing_gives_the_same_results_as_serial(tmp_path, monkeypatch
         assert (a.links, a.headings, a.block_ids, a.tables, a.text) == (b.links, b.headings, b.block_ids, b.tables, b.text)
     rules = [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
     assert Linter(serial, rules).run(sorted(serial.notes)) == Linter(parallel, rules).run(sorted(parallel.notes))
+
+
+def test_one_edit_writes_a_small_delta_not_the_whole_cache(tmp_path, parse_counter):
+    files = {f"n{i}.md": f"# N{i}\n\n[[n{(i + 1) % 30}]]\n" for i in range(30)}
+    root = write_vault(tmp_path / "v", files)
+    age(root)
+    Vault.load(root)
+    (base,) = (root / CACHE_DIR_NAME).glob("notes-*[0-9a-f].pickle")
+    base_stamp = base.stat().st_mtime_ns
+    (root / "n3.md").write_text("# Edited\n", encoding="utf-8")
+    (root / "n4.md").unlink()
+    age(root, 5)
+    Vault.load(root)
+    assert base.stat().st_mtime_ns == base_stamp
+    assert list((root / CACHE_DIR_NAME).glob("notes-*.delta.pickle"))
+    parse_counter.clear()
+    vault = Vault.load(root)
+    assert parse_counter == []
+    assert vault.notes["n3.md"].headings[0].text == "Edited"
+    assert "n4.md" not in vault.notes

@@ -48,24 +48,30 @@ class NoteCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.file = folder / f"notes-{cache_key()}.pickle"
+        key = cache_key()
+        self.file = folder / f"notes-{key}.pickle"
+        # Changes since the base file, so that one edited note does not rewrite
+        # the whole cache (tens of MB on a large vault).
+        self.delta_file = folder / f"notes-{key}.delta.pickle"
         self.previous: dict[str, CachedNote] = {}
         self.current: dict[str, CachedNote] = {}
+        self.base_paths: set[str] = set()
+        self.delta: dict[str, CachedNote | None] = {}
         self.dirty = False
 
     def load(self) -> None:
-        try:
-            with open(self.file, "rb") as stream:
-                data = pickle.load(stream)
-        except FileNotFoundError:
+        base = _read_pickle(self.file)
+        if base is None:
+            self.dirty = self.file.exists()
             return
-        except Exception:  # corrupt, truncated or from an incompatible run: start afresh
+        delta = _read_pickle(self.delta_file) if self.delta_file.exists() else {}
+        if delta is None:  # a damaged delta makes the base unreliable too
             self.dirty = True
             return
-        if isinstance(data, dict) and all(isinstance(entry, CachedNote) for entry in data.values()):
-            self.previous = data
-        else:
-            self.dirty = True
+        self.base_paths = set(base)
+        self.delta = delta
+        base.update(delta)
+        self.previous = {path: entry for path, entry in base.items() if entry is not None}
 
     def by_stat(self, path: str, mtime_ns: int, size: int) -> CachedNote | None:
         entry = self.previous.get(path)
@@ -87,13 +93,37 @@ class NoteCache:
         self.dirty = True
 
     def save(self) -> None:
-        """Write the notes seen in this run (removed notes drop out) if anything changed."""
+        """Write the notes seen in this run (removed notes drop out) if anything changed.
+
+        Few changes go to the delta file; once the delta grows past a tenth of the
+        cache, or the base is missing, the whole cache is rewritten.
+        """
         if not self.dirty and self.current.keys() == self.previous.keys():
+            return
+        changed: dict[str, CachedNote | None] = {
+            path: entry for path, entry in self.current.items() if self.previous.get(path) is not entry
+        }
+        changed.update({path: None for path in self.previous.keys() - self.current.keys()})
+        delta = {**self.delta, **changed}
+        if self.base_paths and len(delta) * 10 < max(len(self.current), 1):
+            write_atomically(self.folder, self.delta_file, delta)
             return
         write_atomically(self.folder, self.file, self.current)
         for stale in self.folder.glob("notes-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
+
+
+def _read_pickle(file: Path) -> dict | None:
+    """A cache file's mapping, or ``None`` when it is missing, corrupt or from elsewhere."""
+    try:
+        with open(file, "rb") as stream:
+            data = pickle.load(stream)
+    except Exception:  # missing, truncated, corrupt or incompatible: start afresh
+        return None
+    if isinstance(data, dict) and all(entry is None or isinstance(entry, CachedNote) for entry in data.values()):
+        return data
+    return None
 
 
 def write_atomically(folder: Path, file: Path, data: object) -> None:

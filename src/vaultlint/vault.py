@@ -7,7 +7,7 @@ import os
 import pickle
 import posixpath
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,12 +186,13 @@ class Vault:
         cache_dir: Path | None = None,
         use_cache: bool = True,
         jobs: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Vault:
         """Discover every file and parse every note, reusing the parse cache when allowed.
 
         ``jobs`` caps the worker processes for cold parsing (``None``: one per
         core; small inputs are parsed in this process, where a pool costs more
-        than it saves).
+        than it saves). ``progress(done, total)`` is called as notes are parsed.
         """
         root = root.resolve()
         if not root.is_dir():
@@ -201,6 +202,7 @@ class Vault:
         if cache is not None:
             cache.load()
         notes = NoteTable()
+        root_text = str(root)
         digests: dict[str, bytes] = {}
         pending: list[tuple[str, bytes | None]] = []
         racy_after = time.time_ns() - RACY_WINDOW_NS
@@ -210,7 +212,7 @@ class Vault:
             notes[path] = None  # keeps discovery order; filled below
             if cache is not None:
                 try:
-                    stat = root.joinpath(*path.split("/")).stat()
+                    stat = os.stat(os.path.join(root_text, path))
                 except OSError:
                     stat = None
                 if stat is not None and stat.st_mtime_ns < racy_after:
@@ -223,7 +225,9 @@ class Vault:
                 pending.append((path, previous.digest if previous else None))
             else:
                 pending.append((path, None))
-        for path, loaded in _load_notes(root, pending, jobs):
+        cached = len(notes) - len(pending)
+        report = (lambda done: progress(cached + done, len(notes))) if progress else None
+        for path, loaded in _load_notes(root, pending, jobs, report):
             digests[path] = loaded.digest
             if loaded.blob is None and loaded.note is None and cache is not None:
                 entry = cache.by_content(path, loaded.digest, loaded.mtime_ns, loaded.size)
@@ -320,10 +324,18 @@ def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, Loade
 PARALLEL_MIN_NOTES = 200
 
 
-def _load_notes(root: Path, pending: list[tuple[str, bytes | None]], jobs: int | None) -> list[tuple[str, LoadedNote]]:
+def _load_notes(
+    root: Path, pending: list[tuple[str, bytes | None]], jobs: int | None, progress: Callable[[int], None] | None = None
+) -> list[tuple[str, LoadedNote]]:
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(pending) < PARALLEL_MIN_NOTES:
-        return [(path, read_note(root, path, digest)) for path, digest in pending]
+        if progress is None:
+            return [(path, read_note(root, path, digest)) for path, digest in pending]
+        loaded = []
+        for path, digest in pending:
+            loaded.append((path, read_note(root, path, digest)))
+            progress(len(loaded))
+        return loaded
     from concurrent.futures import ProcessPoolExecutor
 
     from .parser.blocks import import_mistletoe
@@ -332,4 +344,10 @@ def _load_notes(root: Path, pending: list[tuple[str, bytes | None]], jobs: int |
     tasks = [(root, path, digest) for path, digest in pending]
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_read_note_pickled, tasks, chunksize=chunk))
+        if progress is None:
+            return list(pool.map(_read_note_pickled, tasks, chunksize=chunk))
+        results = []
+        for result in pool.map(_read_note_pickled, tasks, chunksize=chunk):
+            results.append(result)
+            progress(len(results))
+        return results
