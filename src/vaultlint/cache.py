@@ -158,3 +158,50 @@ def clear_cache(folder: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+class ResultCache:
+    """The findings of the last run, replayed when nothing that decides them changed.
+
+    The key covers vaultlint's version, every file path of the vault, the hash of
+    every note, Obsidian's settings, the rules with their options and origin,
+    the notes reported and any other run settings the caller passes. Online
+    checks are never replayed: their answers live in their own caches.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / f"results-{cache_key()}.pickle"
+
+    @staticmethod
+    def key(vault, rules, paths, extra: str = "") -> bytes:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(cache_key().encode())
+        for path in vault.files:
+            digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
+            if path not in vault.digests:  # attachments, canvases: their stat stands for their bytes
+                try:
+                    stat = os.stat(os.path.join(vault.root, path))
+                    digest.update(f"{stat.st_mtime_ns}:{stat.st_size}".encode())
+                except OSError:
+                    digest.update(b"?")
+        for path in sorted(vault.digests):
+            digest.update(path.encode("utf-8", "surrogatepass") + b"\1" + vault.digests[path])
+        digest.update(repr(vault.settings).encode())
+        for rule in rules:
+            origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
+            digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
+        digest.update("\0".join(paths).encode("utf-8", "surrogatepass"))
+        digest.update(extra.encode())
+        return digest.digest()
+
+    def get(self, key: bytes) -> list | None:
+        try:
+            with open(self.file, "rb") as stream:
+                stored_key, findings = pickle.load(stream)
+        except Exception:
+            return None
+        return findings if stored_key == key else None
+
+    def put(self, key: bytes, findings: list) -> None:
+        write_atomically(self.folder, self.file, (key, findings))

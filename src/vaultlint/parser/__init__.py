@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import re
 
-from .. import obsidian
 from ..note import (
     BlockId,
     Callout,
     CalloutField,
     Footnote,
     Heading,
-    Link,
     LinkPlace,
-    LinkStyle,
     Note,
     ParseProblem,
     Table,
@@ -29,7 +26,7 @@ from ..note import (
 from ..source import DecodeError, Span, decode_note
 from .blocks import BlockStructure, read_blocks, strip_quote_markers
 from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter, string_values
-from .inline import InlineScanner
+from .inline import InlineScanner, wikilink
 
 __all__ = ["parse_note", "parse_bytes"]
 
@@ -188,31 +185,10 @@ def _frontmatter_links(note: Note, block: Span) -> None:
         line_start = text.rfind("\n", 0, match.start()) + 1
         if "#" in text[line_start:match.start()] and text[line_start:match.start()].lstrip().startswith("#"):
             continue  # a YAML comment line
-        start = match.start(2)
-        body = match.group(2)
-        embed = body.startswith("!")
-        inner_start = start + (3 if embed else 2)
-        inner = body[3:-2] if embed else body[2:-2]
-        target, alias, escaped = obsidian.split_alias(inner.strip())
-        bar = inner.find("|", 1)
-        raw = (inner if bar == -1 else inner[:bar]).rstrip("\\")
-        lead = len(raw) - len(raw.lstrip())
-        path, subpath = obsidian.split_linktext(target)
-        note.links.append(
-            Link(
-                style=LinkStyle.WIKILINK,
-                embed=embed,
-                span=Span(start, match.end(2)),
-                target_span=Span(inner_start + lead, inner_start + lead + len(raw.strip())),
-                raw_target=raw.strip(),
-                linktext=target,
-                path=path,
-                subpath=subpath,
-                display=alias,
-                place=LinkPlace.FRONTMATTER,
-                escaped_pipe=escaped,
-            )
-        )
+        embed = match.group(2).startswith("!")
+        link = wikilink(text, match.start(2), match.start(2) + (3 if embed else 2), match.end(2) - 2, embed, LinkPlace.FRONTMATTER)
+        if link is not None:
+            note.links.append(link)
 
 
 def _headings(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:

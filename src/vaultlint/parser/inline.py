@@ -152,45 +152,13 @@ class InlineScanner:
         return link_end
 
     def _wikilink(self, i: int, bracket: int, end: int, embed: bool, place: LinkPlace) -> int | None:
-        text = self.text
-        content_start = bracket + 2
-        close = text.find("]]", content_start, end)
+        close = self.text.find("]]", bracket + 2, end)
         if close == -1:
             return None
-        content = text[content_start:close]
-        if "\n" in content or "[[" in content or not content.strip():
+        link = wikilink(self.text, i, bracket + 2, close, embed, place, self._comment_start is not None)
+        if link is None:
             return None
-        # Obsidian trims the content, then splits at the first '|' past index 0.
-        lead = len(content) - len(content.lstrip())
-        trimmed = content.strip()
-        target_raw, alias, escaped_pipe = obsidian.split_alias(trimmed)
-        bar = trimmed.find("|", 1)
-        raw_target = trimmed if bar == -1 else trimmed[:bar]
-        if escaped_pipe:
-            raw_target = raw_target[:-1]
-        raw_target_stripped = raw_target.strip()
-        target_start = content_start + lead + (len(raw_target) - len(raw_target.lstrip()))
-        path, subpath = obsidian.split_linktext(target_raw)
-        size = None
-        if embed and alias is not None:
-            size = obsidian.parse_embed_size(alias.rsplit("|", 1)[-1])
-        self.links.append(
-            Link(
-                style=LinkStyle.WIKILINK,
-                embed=embed,
-                span=Span(i, close + 2),
-                target_span=Span(target_start, target_start + len(raw_target_stripped)),
-                raw_target=raw_target_stripped,
-                linktext=target_raw,
-                path=path,
-                subpath=subpath,
-                display=alias,
-                size=size,
-                place=place,
-                in_comment=self._comment_start is not None,
-                escaped_pipe=escaped_pipe,
-            )
-        )
+        self.links.append(link)
         return close + 2
 
     def _markdown_link(
@@ -247,6 +215,45 @@ class InlineScanner:
                 angle_brackets=angle,
             )
         )
+
+
+def wikilink(
+    text: str, start: int, content_start: int, close: int, embed: bool, place: LinkPlace, in_comment: bool = False
+) -> Link | None:
+    """The wikilink whose content is ``text[content_start:close]`` (before ``]]``), or None.
+
+    Obsidian's tokenizer: no newline, no nested ``[[``, content trimmed, then split
+    at the first ``|`` past index 0, a trailing ``\\`` on the target dropped (§2.1).
+    """
+    content = text[content_start:close]
+    if "\n" in content or "[[" in content or not content.strip():
+        return None
+    lead = len(content) - len(content.lstrip())
+    trimmed = content.strip()
+    linktext, alias, escaped_pipe = obsidian.split_alias(trimmed)
+    bar = trimmed.find("|", 1)
+    raw_target = trimmed if bar == -1 else trimmed[:bar]
+    if escaped_pipe:
+        raw_target = raw_target[:-1]
+    target_start = content_start + lead + (len(raw_target) - len(raw_target.lstrip()))
+    raw_target = raw_target.strip()
+    path, subpath = obsidian.split_linktext(linktext)
+    size = obsidian.parse_embed_size(alias.rsplit("|", 1)[-1]) if embed and alias is not None else None
+    return Link(
+        style=LinkStyle.WIKILINK,
+        embed=embed,
+        span=Span(start, close + 2),
+        target_span=Span(target_start, target_start + len(raw_target)),
+        raw_target=raw_target,
+        linktext=linktext,
+        path=path,
+        subpath=subpath,
+        display=alias,
+        size=size,
+        place=place,
+        in_comment=in_comment,
+        escaped_pipe=escaped_pipe,
+    )
 
 
 def _parse_inline_link(text: str, bracket: int, end: int) -> tuple[int, Span, Span, str, bool] | None:
