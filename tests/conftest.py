@@ -30,7 +30,7 @@ def lint(root: Path, rule_key: str | None = None, **options) -> list:
     vault = Vault.load(root)
     available = discover_rules()
     if rule_key is None:
-        rules = [entry.cls() for entry in available.values()]
+        rules = [entry.cls() for entry in available.values() if entry.cls.default_enabled]
     else:
         cls = find_rule(available, rule_key)
         assert cls is not None, rule_key

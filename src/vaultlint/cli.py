@@ -1,23 +1,39 @@
-"""The `vaultlint` command: check, fix, rules, rule."""
+"""The `vaultlint` command: check, fix, config, rules, rule."""
 
 from __future__ import annotations
 
 import difflib
 import os
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .config import CommandLine, ConfigError, Settings, resolve_settings, toml_value
 from .engine import Linter, RuleCrash
-from .fixer import StaleFileError, fix_notes, write_note
-from .registry import RegistryError, discover_rules, find_rule, select_rules
-from .reporters import render_concise, render_full, render_json, summary_lines
-from .rule import Rule
-from .vault import Vault, VaultError, find_vault_root
+from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
+from .progress import Progress
+from .registry import RegistryError, discover_rules, find_rule
+from .reporters import (
+    render_concise,
+    render_full,
+    render_github,
+    render_grouped,
+    render_json,
+    render_junit,
+    render_sarif,
+    render_statistics,
+    summary_lines,
+)
+from .rule import Context
+from .source import DecodeError, decode_note
+from .vault import Vault, VaultError, discover_files, find_vault_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "github", "sarif", "junit")
 
 
 class UsageProblem(Exception):
@@ -28,39 +44,45 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _build_rules(select: tuple[str, ...], ignore: tuple[str, ...], extend_select: tuple[str, ...], rule_options: tuple[str, ...]) -> list[Rule]:
-    available = discover_rules()
-    chosen = select_rules(available, _split(select) or None, _split(ignore), _split(extend_select))
-    settings: dict[str, dict[str, str]] = {}
-    for item in rule_options:
-        key, equals, value = item.partition("=")
-        rule_key, dot, option = key.partition(".")
-        if not equals or not dot:
-            raise UsageProblem(f"--rule-option expects RULE.option=value, got {item!r}")
-        cls = find_rule(available, rule_key)
-        if cls is None:
-            raise UsageProblem(f"--rule-option: unknown rule {rule_key!r}")
-        settings.setdefault(cls.code, {})[option.strip()] = value.strip()
-    rules = []
-    for cls in chosen:
-        try:
-            rules.append(cls(**settings.get(cls.code, {})))
-        except ValueError as error:
-            raise UsageProblem(f"--rule-option: {error}") from None
-    for code in settings:
-        if code not in {cls.code for cls in chosen}:
-            cls = available[code].cls
-            try:
-                cls(**settings[code])
-            except ValueError as error:
-                raise UsageProblem(f"--rule-option: {error}") from None
-    return rules
+@dataclass(slots=True)
+class Options:
+    """What the selection and configuration options of a command said."""
+
+    paths: tuple[str, ...]
+    vault_root: str | None
+    command_line: CommandLine
 
 
-def _load(paths: tuple[str, ...], vault_root: str | None) -> tuple[Vault, list[str]]:
-    targets = [Path(p) for p in paths] or [Path(".")]
-    root = Path(vault_root).resolve() if vault_root else find_vault_root(targets[0])
-    vault = Vault.load(root)
+def _command_line(kwargs: dict) -> Options:
+    def listed(name: str) -> list[str] | None:
+        values = kwargs.pop(name)
+        return _split(values) if values else None
+
+    cli = CommandLine(
+        select=listed("select"),
+        extend_select=listed("extend_select") or [],
+        ignore=listed("ignore") or [],
+        exclude=listed("exclude"),
+        extend_exclude=listed("extend_exclude") or [],
+        respect_gitignore=kwargs.pop("respect_gitignore"),
+        fixable=listed("fixable"),
+        unfixable=listed("unfixable"),
+        rule_options=list(kwargs.pop("rule_options")),
+        config=list(kwargs.pop("config")),
+        isolated=kwargs.pop("isolated"),
+        online=kwargs.pop("online", False),
+    )
+    return Options(kwargs.pop("paths"), kwargs.pop("vault_root"), cli)
+
+
+def _vault_root(targets: list[Path], given: str | None) -> Path:
+    if given:
+        return Path(given).resolve()
+    folders = [target.resolve() if target.is_dir() else target.resolve().parent for target in targets]
+    return find_vault_root(Path(os.path.commonpath(folders)))
+
+
+def _choose(targets: list[Path], vault: Vault) -> list[str]:
     chosen: list[str] = []
     for target in targets:
         relative = vault.relative(target)
@@ -73,8 +95,51 @@ def _load(paths: tuple[str, ...], vault_root: str | None) -> tuple[Vault, list[s
             chosen.extend(path for path in vault.notes if path.startswith(prefix))
         elif relative in vault.notes:
             chosen.append(relative)
-    ordered = sorted(dict.fromkeys(chosen))
-    return vault, ordered
+    return sorted(dict.fromkeys(chosen))
+
+
+def _scope(targets: list[Path], vault: Vault, settings: Settings):
+    """Which files (not notes) vault-wide findings may name: under the paths given, not excluded."""
+    given = []
+    for target in targets:
+        relative = vault.relative(target)
+        if relative is not None:
+            given.append(("" if relative == "." else relative, target.is_dir()))
+
+    def in_scope(path: str) -> bool:
+        if settings.is_excluded(path):
+            return False
+        return any(path == where or (folder and (not where or path.startswith(where + "/"))) for where, folder in given)
+
+    return in_scope
+
+
+@dataclass(slots=True)
+class Run:
+    vault: Vault
+    chosen: list[str]
+    settings: Settings
+    linter: Linter
+
+
+def _prepare(options: Options, progress: Progress) -> Run:
+    targets = [Path(p) for p in options.paths] or [Path(".")]
+    root = _vault_root(targets, options.vault_root)
+    settings = resolve_settings(root, options.command_line, discover_rules())
+    vault = Vault.load(root, progress=progress.phase("Reading notes"))
+    settings.read_gitignore(vault.files)
+    chosen = [path for path in _choose(targets, vault) if not settings.is_excluded(path)]
+    context = Context(vault, online=settings.online, online_settings=dict(settings.online_settings))
+    linter = Linter(
+        vault,
+        settings.rules,
+        context,
+        ignored_for=settings.ignored_for,
+        fixable=settings.is_fixable,
+        progress=progress.phase("Checking notes"),
+        scope=_scope(targets, vault, settings),
+    )
+    return Run(vault, chosen, settings, linter)
 
 
 def _display_root(vault: Vault) -> str:
@@ -92,12 +157,32 @@ def _display_root(vault: Vault) -> str:
 def _selection_options(function):
     options = [
         click.argument("paths", nargs=-1, type=click.Path(exists=True)),
-        click.option("--vault-root", type=click.Path(exists=True, file_okay=False), help="Vault root (default: nearest folder with .obsidian/, else the folder given)."),
-        click.option("--select", multiple=True, help="Rules to run: codes, code prefixes or names, comma-separated."),
+        click.option("--vault-root", type=click.Path(exists=True, file_okay=False), help="Vault root (default: nearest folder with .obsidian/ above the paths, else their common folder)."),
+        click.option("--select", multiple=True, help="Rules to run: codes, code prefixes or names, comma-separated (replaces the file's selection)."),
         click.option("--ignore", multiple=True, help="Rules to skip: codes, code prefixes or names."),
         click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
         click.option("--rule-option", "rule_options", multiple=True, metavar="RULE.option=VALUE", help="Set a rule option, e.g. VL105.only-unstable=true."),
-        click.option("--output-format", type=click.Choice(["full", "concise", "json"]), default="full", show_default=True),
+        click.option("--exclude", multiple=True, metavar="PATTERN", help="Gitignore-style patterns (relative to the vault root) of notes not to report; replaces the file's exclude."),
+        click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Patterns of notes not to report, in addition to exclude."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out notes that .gitignore files ignore (default: on)."),
+        click.option("--fixable", multiple=True, help="Rules whose fixes may be applied (default: all)."),
+        click.option("--unfixable", multiple=True, help="Rules whose fixes are never applied."),
+        click.option("--config", multiple=True, metavar="PATH | 'KEY = VALUE'", help="A configuration file to use instead of the one found, or a TOML 'KEY = VALUE' override (repeatable)."),
+        click.option("--isolated", is_flag=True, help="Ignore configuration files."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _run_options(function):
+    options = [
+        click.option("--online", is_flag=True, help="Allow the rules that need the network (e.g. arXiv checks)."),
+        click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="full", show_default=True, help="full, concise, grouped (by file), json, github (workflow annotations), sarif (2.1.0) or junit (XML)."),
+        click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings."),
+        click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings (errors still exit with 2)."),
+        click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no summary."),
+        click.option("--progress/--no-progress", default=None, help="Show a progress bar on stderr (default: only on a terminal, after a second, outside CI and pre-commit)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -108,11 +193,17 @@ def _guarded(action):
     """Usage problems and internal errors become one clear line and exit code 2."""
     try:
         return action()
-    except (UsageProblem, VaultError, RegistryError, RuleCrash) as error:
+    except (UsageProblem, ConfigError, VaultError, RegistryError, RuleCrash) as error:
         click.echo(f"vaultlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     except click.exceptions.Exit:
         raise
+    except BrokenPipeError:  # `vaultlint ... | head`: the reader left; say nothing more
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        sys.exit(EXIT_ERROR)
     except Exception as error:  # the promise is: never a traceback
         if os.environ.get("VAULTLINT_DEBUG"):
             raise
@@ -120,22 +211,49 @@ def _guarded(action):
         sys.exit(EXIT_ERROR)
 
 
-def _emit(findings, vault: Vault, checked: int, output_format: str, unsafe: bool = False) -> None:
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    if output_format == "json":
-        click.echo(render_json(findings, vault, checked))
-        return
-    root = _display_root(vault)
-    if output_format == "concise":
-        lines = render_concise(findings, root, colour, unsafe)
-        if findings:
-            lines.append("")
-    else:
-        lines = render_full(findings, vault, root, colour, unsafe)
-    lines.extend(summary_lines(findings, checked, unsafe))
+def _emit(findings, run: Run, output_format: str, statistics: bool, quiet: bool, unsafe: bool = False) -> None:
+    vault = run.vault
     for warning in vault.warnings:
         click.echo(f"vaultlint: warning: {warning}", err=True)
-    click.echo("\n".join(lines), color=colour)
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    root = _display_root(vault)
+    if statistics:
+        text = render_statistics(findings, output_format == "json")
+        if text:
+            click.echo(text)
+        if not quiet and output_format != "json":
+            click.echo(summary_lines(findings, len(run.chosen), unsafe)[0].rstrip(":") + ("." if findings else ""))
+        return
+    if output_format == "json":
+        click.echo(render_json(findings, vault, len(run.chosen)))
+        return
+    if output_format == "github":
+        for line in render_github(findings, root):
+            click.echo(line)
+        return
+    if output_format == "sarif":
+        rules = {type(rule) for rule in run.settings.rules}
+        rules |= {entry.cls for code, entry in discover_rules().items() if code in {f.code for f in findings}}
+        click.echo(render_sarif(findings, rules, root, Path.cwd()))
+        return
+    if output_format == "junit":
+        click.echo(render_junit(findings, run.chosen, root))
+        return
+    if output_format == "concise":
+        lines = render_concise(findings, root, colour, unsafe)
+        if findings and not quiet:
+            lines.append("")
+    elif output_format == "grouped":
+        lines = render_grouped(findings, root, colour, unsafe)
+    else:
+        lines = render_full(findings, vault, root, colour, unsafe)
+    if quiet:
+        while lines and lines[-1] == "":
+            lines.pop()
+    else:
+        lines.extend(summary_lines(findings, len(run.chosen), unsafe))
+    if lines:
+        click.echo("\n".join(lines), color=colour)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,31 +264,60 @@ def main() -> None:
 
 @main.command()
 @_selection_options
-def check(paths, vault_root, select, ignore, extend_select, rule_options, output_format) -> None:
+@_run_options
+def check(output_format, statistics, exit_zero, quiet, progress, **kwargs) -> None:
     """Report broken links, headings, block ids, embeds and images in PATHS (default: .)."""
+    options = _command_line(kwargs)
 
     def run() -> int:
-        rules = _build_rules(select, ignore, extend_select, rule_options)
-        vault, chosen = _load(paths, vault_root)
-        findings = Linter(vault, rules).run(chosen)
-        _emit(findings, vault, len(chosen), output_format)
-        return EXIT_FINDINGS if findings else EXIT_CLEAN
+        bar = Progress(progress)
+        try:
+            prepared = _prepare(options, bar)
+            findings = prepared.linter.run(prepared.chosen)
+        finally:
+            bar.close()
+        _emit(findings, prepared, output_format, statistics, quiet)
+        return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
 
     sys.exit(_guarded(run))
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 @main.command()
 @_selection_options
+@_run_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that are probably, not certainly, right.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
-def fix(paths, vault_root, select, ignore, extend_select, rule_options, output_format, unsafe_fixes, show_diff) -> None:
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit with 1 when files were changed, even if no finding is left (for pre-commit).")
+@click.option("--show-fixes", is_flag=True, help="List the findings that were fixed, per file and rule.")
+def fix(output_format, statistics, exit_zero, quiet, progress, unsafe_fixes, show_diff, exit_non_zero_on_fix, show_fixes, **kwargs) -> None:
     """Apply the fixes of findings in PATHS (safe ones unless --unsafe-fixes)."""
+    options = _command_line(kwargs)
 
     def run() -> int:
-        rules = _build_rules(select, ignore, extend_select, rule_options)
-        vault, chosen = _load(paths, vault_root)
-        originals = {path: vault.notes[path].encoding.encode(vault.notes[path].text) for path in chosen if not vault.notes[path].skipped}
-        result = fix_notes(Linter(vault, rules), chosen, unsafe_fixes)
+        if exit_zero and exit_non_zero_on_fix:
+            raise UsageProblem("--exit-zero and --exit-non-zero-on-fix contradict each other; give one")
+        bar = Progress(progress)
+        try:
+            prepared = _prepare(options, bar)
+            vault, chosen, linter = prepared.vault, prepared.chosen, prepared.linter
+            originals = {path: vault.notes[path].encoding.encode(vault.notes[path].text) for path in chosen if not vault.notes[path].skipped}
+            first: list = []
+            plain_run = linter.run
+
+            def recording_run(paths):
+                found = plain_run(paths)
+                if not first:
+                    first.append(found)
+                return found
+
+            linter.run = recording_run
+            result = fix_notes(linter, chosen, unsafe_fixes)
+        finally:
+            bar.close()
         if show_diff:
             for path in sorted(result.fixed):
                 diff = difflib.unified_diff(
@@ -180,23 +327,122 @@ def fix(paths, vault_root, select, ignore, extend_select, rule_options, output_f
                     tofile=f"b/{path}",
                 )
                 click.echo("".join(diff), nl=False)
-            click.echo(f"Would fix {result.applied} finding{'s' if result.applied != 1 else ''} in {len(result.fixed)} file{'s' if len(result.fixed) != 1 else ''}.", err=True)
-            return EXIT_FINDINGS if result.fixed or result.remaining else EXIT_CLEAN
-        written = 0
+            for move in result.moves:
+                click.echo(move_diff(move), nl=False)
+            if not quiet:
+                click.echo(f"Would fix {_plural(result.applied, 'finding')} in {_plural(len(result.fixed) + len(result.moves), 'file')}.", err=True)
+            if exit_zero:
+                return EXIT_CLEAN
+            return EXIT_FINDINGS if result.fixed or result.moves or result.remaining else EXIT_CLEAN
+        written: list[str] = []
+        unwritten: list[str] = []  # kept as they are on disk; reported as they are there
+        failed = False
         for path in sorted(result.fixed):
             note = vault.notes[path]
             try:
                 write_note(vault.absolute(path), originals[path], note.encoding.encode(note.text))
-                written += 1
+                written.append(path)
             except StaleFileError as error:
                 click.echo(f"vaultlint: warning: {error}", err=True)
+                unwritten.append(path)
             except OSError as error:
                 click.echo(f"vaultlint: error: {path}: cannot write ({error.strerror})", err=True)
-        _emit(result.remaining, vault, len(chosen), output_format, unsafe_fixes)
+                unwritten.append(path)
+                failed = True
+        for move in result.moves:  # file moves (unsafe fixes), after the text edits
+            try:
+                move_file(vault.root, move)
+                written.append(move.source)
+            except MoveError as error:
+                click.echo(f"vaultlint: warning: {error}", err=True)
+            except OSError as error:
+                click.echo(f"vaultlint: error: {move.source}: cannot move to {move.destination} ({error.strerror})", err=True)
+                failed = True
+        remaining = result.remaining
+        if unwritten:
+            remaining = _recheck_from_disk(linter, vault, unwritten, remaining, result.original)
+        _emit(remaining, prepared, output_format, statistics, quiet, unsafe_fixes)
         if result.not_converged:
             click.echo(f"vaultlint: warning: fixes did not settle after repeated passes in: {', '.join(result.not_converged)}", err=True)
-        click.echo(f"Fixed {result.applied} finding{'s' if result.applied != 1 else ''} in {written} file{'s' if written != 1 else ''}.", err=True)
-        return EXIT_FINDINGS if result.remaining else EXIT_CLEAN
+        before = Counter((f.path, f.code, f.rule) for f in (first[0] if first else []) if f.fixable(unsafe_fixes))
+        fixed = before - Counter((f.path, f.code, f.rule) for f in remaining)
+        applied = result.applied if not unwritten else sum(count for (p, _, _), count in fixed.items() if p in written)
+        if show_fixes and written:
+            click.echo(f"Fixed {_plural(applied, 'finding')}:", err=True)
+            for path in written:
+                rows = sorted((code, rule, count) for (p, code, rule), count in fixed.items() if p == path)
+                click.echo(f"- {_display_root(vault)}{path}:", err=True)
+                for code, rule, count in rows:
+                    click.echo(f"    {count} × {code} ({rule})", err=True)
+        elif not quiet:
+            click.echo(f"Fixed {_plural(applied, 'finding')} in {_plural(len(written), 'file')}.", err=True)
+        if failed:
+            return EXIT_ERROR
+        if exit_non_zero_on_fix and written:
+            return EXIT_FINDINGS
+        return EXIT_FINDINGS if remaining and not exit_zero else EXIT_CLEAN
+
+    sys.exit(_guarded(run))
+
+
+def _recheck_from_disk(linter: Linter, vault: Vault, paths: list[str], remaining: list, original: dict[str, str]) -> list:
+    """Findings of notes left unwritten, checked as they now are on disk (or as read)."""
+    for path in paths:
+        try:
+            text, _ = decode_note(vault.absolute(path).read_bytes())
+        except (OSError, DecodeError):
+            text = original.get(path, vault.notes[path].text)
+        vault.replace_note(path, text)
+    gone = set(paths)
+    findings = [f for f in remaining if f.path not in gone] + linter.run(paths)
+    findings.sort(key=lambda finding: finding.sort_key)
+    return findings
+
+
+@main.command(name="config")
+@_selection_options
+@click.option("--online", is_flag=True, help="Show the settings as a run with --online would use them.")
+def show_config(**kwargs) -> None:
+    """Show the effective settings for PATHS (default: .) and where each comes from."""
+    options = _command_line(kwargs)
+
+    def run() -> int:
+        targets = [Path(p) for p in options.paths] or [Path(".")]
+        root = _vault_root(targets, options.vault_root)
+        available = discover_rules()
+        settings = resolve_settings(root, options.command_line, available)
+        if options.vault_root:
+            how = "--vault-root"
+        elif (root / ".obsidian").is_dir():
+            how = "nearest folder with .obsidian/"
+        else:
+            how = "no .obsidian/ found: the folder given"
+        click.echo(f"# vault root: {root} ({how})")
+        if settings.config_file is not None:
+            table = " [tool.vaultlint]" if settings.config_file.name == "pyproject.toml" else ""
+            click.echo(f"# configuration file: {settings.config_file}{table}")
+        else:
+            click.echo("# configuration file: none" + (" (--isolated)" if options.command_line.isolated else " found"))
+        click.echo("")
+        rows = [(f"{entry.key} = {toml_value(entry.value)}", entry.origin) for entry in settings.entries]
+        width = min(max(len(left) for left, _ in rows), 60)
+        for left, origin in rows:
+            click.echo(f"{left:<{width}}  # {origin}")
+        click.echo("")
+        enabled = settings.enabled
+        click.echo(f"# rules enabled ({len(enabled)}): {' '.join(enabled) or 'none'}")
+        fixable = [code for code in enabled if code in settings.fixable_codes and available[code].cls.fix_availability.value != "none"]
+        click.echo(f"# rules with fixes applied ({len(fixable)}): {' '.join(fixable) or 'none'}")
+        files, _ = discover_files(root)
+        notes = [path for path in files if path.lower().endswith(".md")]
+        settings.read_gitignore(files)
+        excluded = [path for path in notes if settings.is_excluded(path)]
+        click.echo(f"# notes excluded from reports: {len(excluded)} of {len(notes)}" + (f": {', '.join(excluded[:10])}{' ...' if len(excluded) > 10 else ''}" if excluded else ""))
+        ignored = {path: settings.ignored_for(path) for path in notes}
+        with_ignores = [path for path, codes in ignored.items() if codes]
+        if with_ignores:
+            click.echo(f"# notes with per-file ignores: {len(with_ignores)} of {len(notes)}")
+        return EXIT_CLEAN
 
     sys.exit(_guarded(run))
 

@@ -40,13 +40,37 @@ class Edit:
     replacement: str
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class FileMove:
+    """Move the file at vault path ``source`` to vault path ``destination``.
+
+    The fixer applies it only with ``--unsafe-fixes``, never over an existing file
+    and never outside the vault root; ``--diff`` shows it as a rename.
+    """
+
+    source: str
+    destination: str
+
+
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """A repair: text ``edits`` to the finding's note, or ``moves`` of whole files.
+
+    A fix does one or the other, never both. Moving a file is never safe: a file
+    move always needs ``--unsafe-fixes``.
+    """
+
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
+    moves: tuple[FileMove, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.moves:
+            if self.edits:
+                raise ValueError("a fix either edits its note or moves files, not both")
+            if self.applicability >= Applicability.SAFE:
+                raise ValueError("moving a file is never a safe fix")
         ordered = tuple(sorted(self.edits))
         for before, after in zip(ordered, ordered[1:]):
             if before.span.end > after.span.start:
@@ -56,6 +80,11 @@ class Fix:
     @classmethod
     def replace(cls, title: str, span: Span, text: str, applicability: Applicability = Applicability.SAFE) -> Fix:
         return cls(title, (Edit(span, text),), applicability)
+
+    @classmethod
+    def move(cls, title: str, source: str, destination: str, applicability: Applicability = Applicability.UNSAFE) -> Fix:
+        """Move the file at vault path ``source`` to ``destination`` (both relative to the vault root)."""
+        return cls(title, (), applicability, (FileMove(source, destination),))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,23 @@
-"""Runs the selected rules over the notes chosen for reporting; knows no rule by name."""
+"""Runs the selected rules over the notes chosen for reporting; knows no rule by name.
+
+Per note: the rules that apply to it (``ignored_for`` drops those a per-file ignore
+turns off), then the note's suppressions (``suppressions.py``), then the rules that
+judge suppressions themselves (any rule with a ``check_suppressions`` method, such
+as unused-suppression), then fixes of unfixable rules are dropped. After the notes,
+once per run, each rule's ``check_vault`` hook (findings about the vault as a whole,
+such as files no note references), kept within ``scope`` and per-file ignores.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .diagnostics import Finding
 from .rule import Context, Rule
+from .suppressions import Suppressions, parse
 from .vault import Vault
+
+Progress = Callable[[int, int], None]
 
 
 class RuleCrash(Exception):
@@ -17,25 +28,135 @@ class RuleCrash(Exception):
 
 
 class Linter:
-    def __init__(self, vault: Vault, rules: Iterable[Rule], context: Context | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        rules: Iterable[Rule],
+        context: Context | None = None,
+        *,
+        ignored_for: Callable[[str], frozenset[str]] | None = None,
+        fixable: Callable[[str], bool] | None = None,
+        progress: Progress | None = None,
+        scope: Callable[[str], bool] | None = None,
+    ) -> None:
         self.vault = vault
         self.rules = list(rules)
         self.context = context or Context(vault)
+        self.ignored_for = ignored_for
+        self.fixable = fixable
+        self.progress = progress
+        # Which files that are not notes vault-wide findings may be reported for
+        # (the paths the run was given, minus exclusions); None: every file.
+        self.scope = scope
+        self._known: dict[str, str] | None = None
+
+    def rules_for(self, path: str) -> list[Rule]:
+        if self.ignored_for is None:
+            return self.rules
+        ignored = self.ignored_for(path)
+        return [rule for rule in self.rules if rule.code not in ignored] if ignored else self.rules
+
+    def _resolve_code(self, key: str) -> str | None:
+        """A code or rule name (any installed rule, selected or not) as a code."""
+        if self._known is None:
+            from .registry import RegistryError, discover_rules
+
+            known: dict[str, str] = {}
+            try:
+                for code, entry in discover_rules().items():
+                    known[code] = code
+                    known[entry.cls.name] = code
+            except RegistryError:
+                pass
+            for rule in self.rules:
+                known[rule.code] = rule.code
+                known[rule.name] = rule.code
+            self._known = known
+        return self._known.get(key.upper()) or self._known.get(key.lower())
+
+    def describe(self, code: str) -> str:
+        self._resolve_code(code)
+        names = {value: key for key, value in (self._known or {}).items() if key != value}
+        return names.get(code, code)
 
     def check_note(self, path: str) -> list[Finding]:
         note = self.vault.notes[path]
+        rules = self.rules_for(path)
         findings: list[Finding] = []
-        for rule in self.rules:
+        judges = []
+        for rule in rules:
+            if hasattr(rule, "check_suppressions"):
+                judges.append(rule)
             try:
                 findings.extend(rule.check(note, self.context))
             except Exception as error:
                 raise RuleCrash(rule, path, error) from error
+        suppressions: Suppressions | None = parse(note, self._resolve_code)
+        if suppressions:
+            findings = suppressions.apply(findings)
+            ran = {rule.code for rule in rules}
+            for rule in judges:
+                try:
+                    findings.extend(rule.check_suppressions(note, suppressions, ran, self))
+                except Exception as error:
+                    raise RuleCrash(rule, path, error) from error
+        if self.fixable is not None:
+            findings = [self._without_fix(f) if f.fix is not None and not self.fixable(f.code) else f for f in findings]
         return findings
+
+    @staticmethod
+    def _without_fix(finding: Finding) -> Finding:
+        from dataclasses import replace
+
+        return replace(finding, fix=None)
 
     def run(self, paths: Iterable[str]) -> list[Finding]:
         findings: list[Finding] = []
-        for path in paths:
-            if path in self.vault.notes:
-                findings.extend(self.check_note(path))
+        chosen = [path for path in paths if path in self.vault.notes]
+        self.context.begin_run(chosen)
+        for done, path in enumerate(chosen, 1):
+            findings.extend(self.check_note(path))
+            if self.progress is not None:
+                self.progress(done, len(chosen))
+        findings.extend(self.check_vault(chosen))
         findings.sort(key=lambda finding: finding.sort_key)
         return findings
+
+    # --- vault-wide checks (Rule.check_vault) ----------------------------------------
+
+    def check_vault(self, chosen: list[str]) -> list[Finding]:
+        """Findings of the vault-wide checks, once per run.
+
+        A finding on a note is kept when that note is among those checked, and the
+        note's suppressions apply to it; on any other file (an attachment) when
+        ``scope`` accepts its path. Per-file ignores apply to both.
+        """
+        checked = set(chosen)
+        kept: list[Finding] = []
+        for rule in self.rules:
+            try:
+                found = list(rule.check_vault(self.context))
+            except Exception as error:
+                raise RuleCrash(rule, "the vault as a whole", error) from error
+            for finding in found:
+                path = finding.path
+                if path in self.vault.notes:
+                    if path not in checked:
+                        continue
+                elif self.scope is not None and not self.scope(path):
+                    continue
+                if self.ignored_for is not None and rule.code in self.ignored_for(path):
+                    continue
+                kept.append(finding)
+        by_note: dict[str, list[Finding]] = {}
+        for finding in kept:
+            if finding.path in self.vault.notes:
+                by_note.setdefault(finding.path, []).append(finding)
+        if by_note:
+            kept = [finding for finding in kept if finding.path not in by_note]
+            for path, group in by_note.items():
+                suppressions = parse(self.vault.notes[path], self._resolve_code)
+                kept.extend(suppressions.apply(group) if suppressions else group)
+        if self.fixable is not None:
+            kept = [self._without_fix(f) if f.fix is not None and not self.fixable(f.code) else f for f in kept]
+        return kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
@@ -52,29 +53,52 @@ def discover_rules() -> dict[str, RegisteredRule]:
     return dict(sorted(found.items()))
 
 
+def _matches(cls: type[Rule], selector: str) -> bool:
+    selector = selector.strip()
+    return selector.upper() == "ALL" or cls.code.startswith(selector.upper()) or cls.name == selector.lower()
+
+
+def enables(cls: type[Rule], selector: str) -> bool:
+    """Whether ``selector``, in a select or extend-select, turns ``cls`` on.
+
+    An opt-in rule (``default_enabled = False``, such as the vault-wide
+    orphan-attachment) is turned on only by its exact code or name, never by
+    ``ALL`` or a code prefix; every other rule by any selector that matches it.
+    """
+    if cls.default_enabled:
+        return _matches(cls, selector)
+    selector = selector.strip()
+    return selector.upper() == cls.code or selector.lower() == cls.name
+
+
+def enabled_codes(available: Mapping[str, RegisteredRule], select: Iterable[str] | None) -> set[str]:
+    """The codes a selection turns on; ``None`` is the default selection (every rule not opt-in)."""
+    if select is None:
+        return {code for code, entry in available.items() if entry.cls.default_enabled}
+    selectors = list(select)
+    return {code for code, entry in available.items() if any(enables(entry.cls, s) for s in selectors)}
+
+
 def select_rules(
     available: dict[str, RegisteredRule],
     select: list[str] | None,
     ignore: list[str],
     extend_select: list[str] | None = None,
 ) -> list[type[Rule]]:
-    """Rules chosen by code, code prefix or name; ``ignore`` wins over ``select``."""
+    """Rules chosen by code, code prefix or name; ``ignore`` wins over ``select``.
 
-    def matches(cls: type[Rule], selector: str) -> bool:
-        selector = selector.strip()
-        return selector.upper() == "ALL" or cls.code.startswith(selector.upper()) or cls.name == selector.lower()
-
+    Opt-in rules (``default_enabled = False``) are chosen only when ``select`` or
+    ``extend_select`` names them by exact code or name.
+    """
     for selector in [*(select or []), *ignore, *(extend_select or [])]:
-        if not any(matches(entry.cls, selector) for entry in available.values()):
+        if not any(_matches(entry.cls, selector) for entry in available.values()):
             raise RegistryError(f"unknown rule or prefix {selector!r} (see `vaultlint rules`)")
-    chosen = []
-    for entry in available.values():
-        cls = entry.cls
-        selected = any(matches(cls, s) for s in select) if select else True
-        selected = selected or any(matches(cls, s) for s in (extend_select or []))
-        if selected and not any(matches(cls, s) for s in ignore):
-            chosen.append(cls)
-    return chosen
+    chosen_codes = enabled_codes(available, select or None) | enabled_codes(available, extend_select or [])
+    return [
+        entry.cls
+        for code, entry in available.items()
+        if code in chosen_codes and not any(_matches(entry.cls, s) for s in ignore)
+    ]
 
 
 def find_rule(available: dict[str, RegisteredRule], key: str) -> type[Rule] | None:

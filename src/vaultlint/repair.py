@@ -165,6 +165,11 @@ def rewrite_target(vault: Vault, note: Note, link: Link, target: str, link_forma
             if any(bad in path_text for bad in ("#", "|", "[[", "]]", "^")):
                 return None
             candidate = path_text + subpath
+            # The link must still end where it did: a name ending in `]` (`x [1].md`)
+            # would close `[[x [1]]]` early, and the fix would repeat forever.
+            rest = note.text[link.target_span.end:link.span.end]
+            if (candidate + rest).find("]]") != len(candidate) + len(rest) - 2:
+                continue
             check_path = obsidian.split_linktext(obsidian.clean_string(path_text))[0]
         else:
             if "#" in path_text or ":" in path_text:

@@ -58,6 +58,15 @@ class Context:
     vault: Vault
     online: bool = False
     online_settings: dict[str, Any] = field(default_factory=dict)
+    # Set by the engine at the start of each run (``begin_run``): the notes that run
+    # checks, and a memo that lives for that run only, so an index built from the
+    # notes' text is rebuilt after the fixer changed them.
+    checked: tuple[str, ...] = ()
+    run_memo: dict[object, object] = field(default_factory=dict)
+
+    def begin_run(self, paths: Iterable[str]) -> None:
+        self.checked = tuple(paths)
+        self.run_memo = {}
 
 
 class Rule:
@@ -75,6 +84,10 @@ class Rule:
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     options: ClassVar[tuple[Option, ...]] = ()
     tags: ClassVar[tuple[str, ...]] = ()
+    # False for an opt-in rule: it runs only when a selection names it by its exact
+    # code or name (`--select VL401`, `extend-select = ["orphan-attachment"]`),
+    # never through `ALL` or a code prefix.
+    default_enabled: ClassVar[bool] = True
 
     def __init__(self, **settings: Any) -> None:
         known = {option.name: option for option in self.options}
@@ -90,6 +103,42 @@ class Rule:
 
     def check(self, note: Note, context: Context) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def check_vault(self, context: Context) -> Iterable[Finding]:
+        """Findings about the vault as a whole, once per run (default: none).
+
+        For what no single note can say, such as a file that no note references.
+        A finding may name any vault path, a note or not (see :meth:`file_finding`);
+        the engine reports it when that path lies within the paths the run was
+        given and no per-file ignore turns the rule off there.
+        """
+        return ()
+
+    def file_finding(
+        self,
+        path: str,
+        message: str,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        line: int = 1,
+        column: int = 1,
+        notes: Iterable[str] = (),
+    ) -> Finding:
+        """A finding about a whole file (an attachment, a canvas), shown at ``path:line:column``."""
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            path=path,
+            span=Span(0, 0),
+            line=line,
+            column=column,
+            end_line=line,
+            end_column=column,
+            message=message,
+            severity=severity or self.severity,
+            fix=fix,
+            notes=tuple(notes),
+        )
 
     def finding(
         self,

@@ -96,7 +96,11 @@ def discover_files(root: Path) -> tuple[list[str], list[str]]:
             child = f"{relative}/{entry.name}" if relative else entry.name
             try:
                 if entry.is_symlink():
-                    target = Path(entry.path).resolve()
+                    try:
+                        target = Path(entry.path).resolve()
+                    except RuntimeError:  # Python 3.11 raises this, not OSError, on a loop
+                        warnings.append(f"{child}: symlink loop; not followed")
+                        continue
                     if not target.is_relative_to(root):
                         warnings.append(f"{child}: symlink leads outside the vault; not followed")
                         continue
@@ -178,6 +182,8 @@ class Vault:
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
         self.memo: dict[object, object] = {}
+        # Bumped whenever a note is replaced (by a fix), so derived indexes know to rebuild.
+        self.generation = 0
 
     @classmethod
     def load(
@@ -254,6 +260,7 @@ class Vault:
         note.encoding = old.encoding
         self.notes[path] = note
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
+        self.generation += 1
         return note
 
     def resolve(self, linkpath: str, source_path: str) -> Resolution:

@@ -30,7 +30,7 @@ def run_fix_loop(root: Path, rule_key: str | None, unsafe: bool, **options):
     def rules():
         available = discover_rules()
         if rule_key is None:
-            return [entry.cls() for entry in available.values()]
+            return [entry.cls() for entry in available.values() if entry.cls.default_enabled]
         return [find_rule(available, rule_key)(**options)]
 
     vault = Vault.load(root)

@@ -8,6 +8,7 @@ from the source text, so that every element keeps its exact span.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..note import (
@@ -15,6 +16,7 @@ from ..note import (
     Callout,
     CalloutField,
     Footnote,
+    Frontmatter,
     Heading,
     LinkPlace,
     Note,
@@ -27,6 +29,17 @@ from ..source import DecodeError, Span, decode_note
 from .blocks import BlockStructure, read_blocks, strip_quote_markers
 from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter, string_values
 from .inline import InlineScanner, wikilink
+from .limits import (
+    MAX_FRONTMATTER_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_PROPERTY_VALUES,
+    Deadline,
+    ParseTimeout,
+    configured_time_limit,
+    hook_mistletoe,
+    hook_ruamel,
+    watching,
+)
 
 __all__ = ["parse_note", "parse_bytes"]
 
@@ -41,8 +54,6 @@ _CALLOUT_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]{0,40}?):[ \t]+(\S.*?)[ \t
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MATH_FENCE = re.compile(r"^[ \t]*\$\$")
 
-MAX_NOTE_CHARS = 20_000_000
-
 
 def parse_bytes(path: str, data: bytes) -> Note:
     """Decode and parse; undecodable notes come back ``skipped`` with the reason."""
@@ -55,27 +66,40 @@ def parse_bytes(path: str, data: bytes) -> Note:
     return note
 
 
-def parse_note(path: str, text: str) -> Note:
-    note = Note(path, text)
+def parse_note(path: str, text: str, time_limit: float | None = None) -> Note:
+    """Parse ``text``; never raises on any input.
+
+    A note too large, too deeply nested or too slow to parse (``time_limit``
+    seconds, default :func:`~vaultlint.parser.limits.configured_time_limit`) comes
+    back ``skipped`` with one problem saying why, and nothing else.
+    """
     if len(text) > MAX_NOTE_CHARS:
-        note.problems.append(ParseProblem(f"skipped: larger than {MAX_NOTE_CHARS:,} characters"))
-        note.skipped = True
-        return note
+        # The text is dropped: nothing reads a skipped note, and keeping 50 MB in
+        # memory, in the cache and in the report's source line helps no one.
+        problem = ParseProblem(f"skipped: too large to parse ({len(text):,} characters; the limit is {MAX_NOTE_CHARS:,})")
+        return Note(path, "", problems=[problem], skipped=True)
+    note = Note(path, text)
+    deadline = Deadline(configured_time_limit() if time_limit is None else time_limit)
     try:
-        _parse_into(note)
+        with watching(deadline):
+            _parse_into(note, deadline)
     except RecursionError:
-        _mark_too_complex(note, "nesting too deep")
+        _mark_skipped(note, "skipped: too complex to parse (nesting too deep)")
+    except ParseTimeout as timeout:
+        _mark_skipped(note, f"skipped: too complex to parse (took longer than {timeout.limit:g} seconds)")
+    except Exception as error:  # a parser bug must cost one note, never the run or the note's bytes
+        _mark_skipped(note, f"skipped: could not be parsed (internal error, please report it: {type(error).__name__}: {error})")
     return note
 
 
-def _mark_too_complex(note: Note, why: str) -> None:
+def _mark_skipped(note: Note, message: str) -> None:
     path, text, encoding = note.path, note.text, note.encoding
     note.__init__(path, text, encoding)  # drop partial results
-    note.problems.append(ParseProblem(f"skipped: too complex to parse ({why})"))
+    note.problems.append(ParseProblem(message))
     note.skipped = True
 
 
-def _parse_into(note: Note) -> None:
+def _parse_into(note: Note, deadline: Deadline) -> None:
     text = note.text
     raw_lines = text.splitlines(keepends=True) or [""]
     lines = [line.rstrip("\r\n") for line in raw_lines]
@@ -89,7 +113,7 @@ def _parse_into(note: Note) -> None:
     found = find_frontmatter(text)
     if found:
         block, body = found
-        note.frontmatter = parse_frontmatter(text, block, body)
+        note.frontmatter = _read_frontmatter(text, block, body)
         if note.frontmatter.error:
             note.problems.append(ParseProblem(note.frontmatter.error, note.frontmatter.error_line or 1))
         last_line = text.count("\n", 0, max(block.end - 1, 0)) + 1
@@ -98,14 +122,19 @@ def _parse_into(note: Note) -> None:
     math_lines = _math_block_lines(lines, blanked)
     blanked |= math_lines
 
+    deadline.check()
+    _hook_mistletoe()
     structure = read_blocks([("" if n in blanked else line) + "\n" for n, line in enumerate(lines, 1)])
     opaque_lines = blanked | structure.code_lines
+    deadline.check()
 
-    scanner = InlineScanner(text)
+    scanner = InlineScanner(text, deadline)
     places = _line_places(structure)
     run_start: int | None = None
     run_place = LinkPlace.BODY
+    tick = deadline.tick
     for number, line in enumerate(lines, 1):
+        tick()
         blank = number in opaque_lines or not strip_quote_markers(line).strip()
         breaks = blank or number in structure.leaf_starts
         if breaks and run_start is not None:
@@ -123,10 +152,99 @@ def _parse_into(note: Note) -> None:
     note.comments = scanner.comments
 
     inline_spans = scanner.opaque
+    deadline.check()
     _headings(note, structure, lines, line_starts)
-    _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans)
-    _callouts(note, structure, lines, line_starts)
-    _tables(note, structure, lines, line_starts)
+    _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans, deadline)
+    _callouts(note, structure, lines, line_starts, deadline)
+    _tables(note, structure, lines, line_starts, deadline)
+
+
+def _hook_mistletoe() -> None:
+    from .blocks import import_mistletoe
+
+    import_mistletoe()
+    from mistletoe import block_tokenizer
+
+    hook_mistletoe(block_tokenizer)
+
+
+def _read_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
+    """The properties, unless they are too large or expand too far to read safely."""
+    first_line = text.count("\n", 0, body.start) + 1
+    if len(body) > MAX_FRONTMATTER_CHARS:
+        return Frontmatter(
+            block, None, f"properties too large to read ({len(body):,} characters; the limit is {MAX_FRONTMATTER_CHARS:,})", first_line
+        )
+    if _flow_depth(text, body) > MAX_FLOW_DEPTH:
+        return Frontmatter(
+            block, None, f"properties nested too deeply to read (more than {MAX_FLOW_DEPTH} levels of [ ] or {{ }})", first_line
+        )
+    hook_ruamel()
+    frontmatter = parse_frontmatter(text, block, body)
+    if frontmatter.data is not None and not _within_value_budget(frontmatter.data, MAX_PROPERTY_VALUES):
+        return Frontmatter(
+            block, None, f"properties too complex to read (YAML aliases expand to more than {MAX_PROPERTY_VALUES:,} values)", first_line
+        )
+    return frontmatter
+
+
+# ruamel.yaml's scanner is quadratic in flow nesting and its parser recursive:
+# 1,000 levels of `[` take it seconds, then fail on Python's recursion limit.
+MAX_FLOW_DEPTH = 100
+
+
+def _flow_depth(text: str, body: Span) -> int:
+    """How deep ``[``/``{`` nest in the YAML body, outside quotes (an estimate that errs low)."""
+    if text.count("[", body.start, body.end) + text.count("{", body.start, body.end) <= MAX_FLOW_DEPTH:
+        return 0
+    depth = deepest = 0
+    quote = None
+    for char in text[body.start:body.end]:
+        if quote is not None:
+            if char == quote or char == "\n":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _within_value_budget(data: object, budget: int) -> bool:
+    """Whether walking ``data`` as a tree (aliases expanded) meets at most ``budget`` values."""
+    stack = [data]
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set)):
+            stack.extend(item)
+    return True
+
+
+class _SpanSet:
+    """Sorted, merged spans answering "is this offset inside one?" by bisection."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        merged: list[list[int]] = []
+        for span in sorted(spans):
+            if merged and span.start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], span.end)
+            elif span.end > span.start:
+                merged.append([span.start, span.end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]
 
 
 def _math_block_lines(lines: list[str], skip: set[int]) -> set[int]:
@@ -215,13 +333,10 @@ def _headings(note: Note, structure: BlockStructure, lines: list[str], line_star
         note.headings.append(Heading(raw, top.level, top.line, Span(start, end)))
 
 
-def _inside(spans: list[Span], offset: int) -> bool:
-    return any(span.start <= offset < span.end for span in spans)
-
-
 def _block_ids_and_footnotes(
-    note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span]
+    note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span], deadline: Deadline
 ) -> None:
+    hidden: _SpanSet | None = None
     # Accepts an id at the end of any line (Obsidian wants the end of a block):
     # lenient on purpose, so that a link to a real id is never reported.
     for number, line in enumerate(lines, 1):
@@ -231,7 +346,9 @@ def _block_ids_and_footnotes(
             match = _BLOCK_ID.search(line)
             if match:
                 start = line_starts[number - 1] + match.start(1) - 1
-                if not _inside(inline_spans, start) and not _inside(note.comments, start):
+                if hidden is None:
+                    hidden = _SpanSet(inline_spans + note.comments)
+                if start not in hidden:
                     note.block_ids.append(BlockId(match.group(1), number, Span(start, start + 1 + len(match.group(1)))))
         if "[^" in line:
             body = strip_quote_markers(line)
@@ -241,8 +358,9 @@ def _block_ids_and_footnotes(
                 note.footnotes.append(Footnote(match.group(1), number, Span(start, start + len(match.group(1)))))
 
 
-def _callouts(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:
+def _callouts(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int], deadline: Deadline) -> None:
     for quote in structure.quotes:
+        deadline.tick()
         first = lines[quote.first_line - 1]
         content = _strip_markers(first, quote.depth)
         head = _CALLOUT_HEAD.match(content.strip())
@@ -251,6 +369,7 @@ def _callouts(note: Note, structure: BlockStructure, lines: list[str], line_star
         kind = head.group(1).split("|", 1)[0].strip().lower()
         fields: list[CalloutField] = []
         for number in range(quote.first_line + 1, quote.last_line + 1):
+            deadline.tick()
             line = lines[number - 1]
             body = _strip_markers(line, quote.depth)
             field_match = _CALLOUT_FIELD.match(body)
@@ -308,8 +427,9 @@ def _split_row(note: Note, number: int, lines: list[str], line_starts: list[int]
     return TableRow(number, Span(line_starts[number - 1], line_starts[number - 1] + len(line)), tuple(cells))
 
 
-def _tables(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int]) -> None:
+def _tables(note: Note, structure: BlockStructure, lines: list[str], line_starts: list[int], deadline: Deadline) -> None:
     for table in structure.tables:
+        deadline.tick()
         header = _split_row(note, table.header_line, lines, line_starts)
         delimiter = _split_row(note, table.header_line + 1, lines, line_starts)
         alignments = tuple(_alignment(cell.text) for cell in delimiter.cells)

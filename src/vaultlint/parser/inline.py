@@ -5,15 +5,24 @@ does not read as links: backslash escapes, code spans, inline math, HTML tags an
 comments, autolinks. ``%% %%`` comments can span blocks, so their state is kept
 across calls; links inside them are still collected (Obsidian indexes them) but
 marked ``in_comment``.
+
+Every lookup that searches ahead (the closing ``]]`` of a wikilink, the ``]`` that
+ends a link's text, the backtick run that closes a code span, the ``$`` that
+closes math) is answered from a table or memo built once per block, so a block
+full of openers that never close (``[[[[…``, ``[a](`` repeated, ``$a $a …``) costs
+linear, not quadratic, time. What is left (nested link texts) is bounded by the
+note's parse deadline.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from .. import obsidian
 from ..note import ExternalLink, Link, LinkPlace, LinkStyle
 from ..source import Span
+from .limits import Deadline
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _HTML_TAG = re.compile(
@@ -21,19 +30,151 @@ _HTML_TAG = re.compile(
 )
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+>")
 _SPECIAL = re.compile(r"[\\`$<%\[!]")
+_LABEL_SPECIAL = re.compile(r"[\\`\[\]]")
+_BACKTICKS = re.compile(r"`+")
+# Characters a link destination runs over without a second look.
+_DESTINATION_PLAIN = re.compile(r"[^ \t\n\r()\\\x00-\x1f]+")
 _BACKSLASH_ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# CommonMark lets an implementation cap parentheses nesting in a link destination
+# ("at least three levels"); cmark stops at 32. Without a cap, `[a](` repeated
+# makes every opener scan to the end of the block.
+MAX_DESTINATION_PARENS = 32
+
+
+class _Block:
+    """Lookups over one scanned range ``[start, end)``, each computed at most once.
+
+    ``find`` remembers its last answer: the scanner asks with rising positions, so
+    a substring that never occurs is searched for once per block, not once per opener.
+    """
+
+    __slots__ = ("text", "start", "end", "deadline", "_found", "_runs", "_labels", "_math")
+
+    def __init__(self, text: str, start: int, end: int, deadline: Deadline | None) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.deadline = deadline
+        self._found: dict[str, tuple[int, int]] = {}
+        self._runs: dict[int, list[int]] | None = None
+        self._labels: dict[int, int] = {}
+        self._math = (-1, -1)
+
+    def find(self, sub: str, pos: int) -> int:
+        """``text.find(sub, pos, end)``."""
+        memo = self._found.get(sub)
+        if memo is not None:
+            asked, answer = memo
+            if pos >= asked and (answer == -1 or answer >= pos):
+                return answer
+        answer = self.text.find(sub, pos, self.end)
+        self._found[sub] = (pos, answer)
+        return answer
+
+    def code_span(self, i: int) -> tuple[int, int]:
+        """The backtick run at ``i``: where it ends, and where its code span ends (-1: unclosed).
+
+        The closing run is the next run of exactly the same length (CommonMark).
+        """
+        text = self.text
+        run_end = _BACKTICKS.match(text, i, self.end).end()
+        width = run_end - i
+        if self._runs is None:
+            runs: dict[int, list[int]] = {}
+            for run in _BACKTICKS.finditer(text, self.start, self.end):
+                first = run.start()
+                if first == self.start and first > 0 and text[first - 1] == "`":
+                    continue  # the tail of a run that began before this range
+                runs.setdefault(run.end() - first, []).append(first)
+            self._runs = runs
+        starts = self._runs.get(width)
+        if starts:
+            index = bisect.bisect_left(starts, run_end)
+            if index < len(starts):
+                return run_end, starts[index] + width
+        return run_end, -1
+
+    def math_close(self, pos: int) -> int:
+        """The first ``$`` at or after ``pos`` that can close inline math, or -1.
+
+        Whether a ``$`` can close depends only on its neighbours, not on the opener.
+        """
+        asked, answer = self._math
+        if asked != -1 and pos >= asked and (answer == -1 or answer >= pos):
+            return answer
+        text, end = self.text, self.end
+        search = pos
+        while True:
+            close = text.find("$", search, end)
+            if close == -1:
+                break
+            before = text[close - 1]
+            if before == "\\" or before in " \t" or (close + 1 < end and text[close + 1].isdigit()):
+                search = close + 1
+                continue
+            break
+        self._math = (pos, close)
+        return close
+
+    def label_end(self, bracket: int) -> int:
+        """The ``]`` that closes the link text opened at ``bracket``, or -1.
+
+        Brackets nest; backslash escapes and code spans are skipped. One pass from
+        the first opener asked about records the answer for every opener it meets;
+        a later pass that meets an opener already answered jumps past it.
+        """
+        labels = self._labels
+        known = labels.get(bracket)
+        if known is not None:
+            return known
+        text, end, deadline = self.text, self.end, self.deadline
+        search = _LABEL_SPECIAL.search
+        stack: list[int] = []
+        j = bracket
+        steps = 0
+        while True:
+            found = search(text, j, end)
+            if found is None:
+                break
+            steps += 1
+            if not steps & 255 and deadline is not None:
+                deadline.check()
+            j = found.start()
+            char = text[j]
+            if char == "\\":
+                j += 2
+            elif char == "`":
+                run_end, after = self.code_span(j)
+                j = run_end if after == -1 else after
+            elif char == "[":
+                known = labels.get(j)
+                if known is None:
+                    stack.append(j)
+                    j += 1
+                elif known == -1:
+                    break  # never closed: nor is any opener still open below it
+                else:
+                    j = known + 1  # balanced up to its ']': skip it
+            else:
+                if stack:
+                    labels[stack.pop()] = j
+                j += 1
+        for opener in stack:
+            labels[opener] = -1
+        return labels[bracket]
 
 
 class InlineScanner:
     """Collects links from successive blocks of one note's text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, deadline: Deadline | None = None) -> None:
         self.text = text
         self.links: list[Link] = []
         self.external_links: list[ExternalLink] = []
         self.comments: list[Span] = []
         self.opaque: list[Span] = []
         self._comment_start: int | None = None
+        self._deadline = deadline
 
     def finish(self) -> None:
         """An unclosed ``%%`` comments out the rest of the note, as in Obsidian."""
@@ -43,23 +184,29 @@ class InlineScanner:
 
     def scan(self, start: int, end: int, place: LinkPlace = LinkPlace.BODY) -> None:
         text = self.text
+        deadline = self._deadline
+        block = _Block(text, start, end, deadline)
         next_special = _SPECIAL.search
+        steps = 0
         i = start
         while i < end:
             # Jump straight to the next character that can start something.
             found = next_special(text, i, end)
             if found is None:
                 return
+            steps += 1
+            if not steps & 255 and deadline is not None:
+                deadline.check()  # per block; the caller ticks once per line as well
             i = found.start()
             char = text[i]
             if char == "\\":
                 i += 2 if i + 1 < end and text[i + 1] in _ASCII_PUNCTUATION else 1
             elif char == "`":
-                i = self._skip_code_span(i, end)
+                i = self._skip_code_span(block, i)
             elif char == "$":
-                i = self._skip_math(i, end)
+                i = self._skip_math(block, i)
             elif char == "<":
-                i = self._skip_angle(i, end)
+                i = self._skip_angle(block, i)
             elif char == "%" and text.startswith("%%", i):
                 if self._comment_start is None:
                     self._comment_start = i
@@ -68,60 +215,39 @@ class InlineScanner:
                     self._comment_start = None
                 i += 2
             elif char == "[" or (char == "!" and i + 1 < end and text[i + 1] == "["):
-                i = self._link_at(i, end, place)
+                i = self._link_at(block, i, place)
             else:
                 i += 1
 
     # --- skipped constructs -------------------------------------------------
 
-    def _skip_code_span(self, i: int, end: int) -> int:
-        text = self.text
-        run_end = i
-        while run_end < end and text[run_end] == "`":
-            run_end += 1
-        width = run_end - i
-        search = run_end
-        while True:
-            close = text.find("`" * width, search, end)
-            if close == -1:
-                return run_end
-            after = close + width
-            if (after < end and text[after] == "`") or text[close - 1] == "`":
-                search = after
-                while search < end and text[search] == "`":
-                    search += 1
-                continue
-            self.opaque.append(Span(i, after))
-            return after
+    def _skip_code_span(self, block: _Block, i: int) -> int:
+        run_end, after = block.code_span(i)
+        if after == -1:
+            return run_end
+        self.opaque.append(Span(i, after))
+        return after
 
-    def _skip_math(self, i: int, end: int) -> int:
-        text = self.text
+    def _skip_math(self, block: _Block, i: int) -> int:
+        text, end = self.text, block.end
         if text.startswith("$$", i):
-            close = text.find("$$", i + 2, end)
+            close = block.find("$$", i + 2)
             if close == -1:
                 return i + 2
             self.opaque.append(Span(i, close + 2))
             return close + 2
         if i + 1 >= end or text[i + 1] in " \t\n\r":
             return i + 1
-        search = i + 1
-        while True:
-            close = text.find("$", search, end)
-            if close == -1:
-                return i + 1
-            if text[close - 1] == "\\":
-                search = close + 1
-                continue
-            if text[close - 1] in " \t" or (close + 1 < end and text[close + 1].isdigit()):
-                search = close + 1
-                continue
-            self.opaque.append(Span(i, close + 1))
-            return close + 1
+        close = block.math_close(i + 1)
+        if close == -1:
+            return i + 1
+        self.opaque.append(Span(i, close + 1))
+        return close + 1
 
-    def _skip_angle(self, i: int, end: int) -> int:
-        text = self.text
+    def _skip_angle(self, block: _Block, i: int) -> int:
+        text, end = self.text, block.end
         if text.startswith("<!--", i):
-            close = text.find("-->", i + 4, end)
+            close = block.find("-->", i + 4)
             stop = end if close == -1 else close + 3
             self.opaque.append(Span(i, stop))
             return stop
@@ -134,15 +260,15 @@ class InlineScanner:
 
     # --- links --------------------------------------------------------------
 
-    def _link_at(self, i: int, end: int, place: LinkPlace) -> int:
+    def _link_at(self, block: _Block, i: int, place: LinkPlace) -> int:
         text = self.text
         embed = text[i] == "!"
         bracket = i + 1 if embed else i
         if text.startswith("[[", bracket):
-            after = self._wikilink(i, bracket, end, embed, place)
+            after = self._wikilink(block, i, bracket, embed, place)
             if after is not None:
                 return after
-        parsed = _parse_inline_link(text, bracket, end)
+        parsed = _parse_inline_link(text, bracket, block.label_end(bracket), block.end)
         if parsed is None:
             return bracket + 1
         link_end, label_span, dest_span, destination, angle = parsed
@@ -151,11 +277,20 @@ class InlineScanner:
         self.scan(label_span.start, label_span.end, place)
         return link_end
 
-    def _wikilink(self, i: int, bracket: int, end: int, embed: bool, place: LinkPlace) -> int | None:
-        close = self.text.find("]]", bracket + 2, end)
+    def _wikilink(self, block: _Block, i: int, bracket: int, embed: bool, place: LinkPlace) -> int | None:
+        content_start = bracket + 2
+        close = block.find("]]", content_start)
         if close == -1:
             return None
-        link = wikilink(self.text, i, bracket + 2, close, embed, place, self._comment_start is not None)
+        # What `wikilink` rejects, found without slicing the content: a newline or a
+        # nested `[[` before the `]]` (else `[[a [[a [[a … ]]` would be quadratic).
+        newline = block.find("\n", content_start)
+        if newline != -1 and newline < close:
+            return None
+        nested = block.find("[[", content_start)
+        if nested != -1 and nested + 2 <= close:
+            return None
+        link = wikilink(self.text, i, content_start, close, embed, place, self._comment_start is not None)
         if link is None:
             return None
         self.links.append(link)
@@ -256,31 +391,11 @@ def wikilink(
     )
 
 
-def _parse_inline_link(text: str, bracket: int, end: int) -> tuple[int, Span, Span, str, bool] | None:
-    """Parse ``[label](destination "title")`` at ``bracket``; CommonMark rules, one block."""
-    depth = 0
-    j = bracket
-    label_end = -1
-    while j < end:
-        char = text[j]
-        if char == "\\":
-            j += 2
-            continue
-        if char == "`":
-            run_end = j
-            while run_end < end and text[run_end] == "`":
-                run_end += 1
-            close = text.find("`" * (run_end - j), run_end, end)
-            j = run_end if close == -1 else close + (run_end - j)
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                label_end = j
-                break
-        j += 1
+def _parse_inline_link(text: str, bracket: int, label_end: int, end: int) -> tuple[int, Span, Span, str, bool] | None:
+    """Parse ``[label](destination "title")`` at ``bracket``, whose text ends at ``label_end``.
+
+    CommonMark rules, within one block.
+    """
     if label_end == -1 or label_end + 1 >= end or text[label_end + 1] != "(":
         return None
     k = _skip_spaces(text, label_end + 2, end)
@@ -298,7 +413,13 @@ def _parse_inline_link(text: str, bracket: int, end: int) -> tuple[int, Span, Sp
         dest_start = k
         m = k
         parens = 0
+        plain = _DESTINATION_PLAIN.match
         while m < end:
+            run = plain(text, m, end)
+            if run is not None:
+                m = run.end()
+                if m >= end:
+                    break
             char = text[m]
             if char == "\\" and m + 1 < end and text[m + 1] in _ASCII_PUNCTUATION:
                 m += 2
@@ -307,6 +428,8 @@ def _parse_inline_link(text: str, bracket: int, end: int) -> tuple[int, Span, Sp
                 break
             if char == "(":
                 parens += 1
+                if parens > MAX_DESTINATION_PARENS:
+                    return None
             elif char == ")":
                 if parens == 0:
                     break

@@ -110,18 +110,20 @@ class BrokenSubpath(Rule):
         message = f"{describe_link(link)}: no heading {' > '.join(segments)!r} in {where}"
         if why:
             message += f" ({why})"
-        fix, hint = self._heading_fix(target, link, last, subpath_span)
+        fix, hint = self._heading_fix(target, link, last, subpath_span, same_note=target is note)
         if hint:
             message += f"; {hint}"
         return self.finding(note, subpath_span, message, fix)
 
-    def _heading_fix(self, target: Note, link: Link, segment: str, subpath_span: Span) -> tuple[Fix | None, str]:
+    def _heading_fix(self, target: Note, link: Link, segment: str, subpath_span: Span, same_note: bool = False) -> tuple[Fix | None, str]:
         indices, how = matching_headings(target.headings, segment)
         if len(indices) != 1:
             return None, ""
         index = indices[0]
         chain = obsidian.heading_chain_for(target.headings, index)
         heading = target.headings[index]
+        if same_note and heading.span.overlaps(link.span):
+            return None, ""  # the link is part of that heading: rewriting it would rename the heading
         if chain is None:
             return None, f"did you mean {heading.text!r} (line {heading.line})?"
         applicability = Applicability.SAFE if how == "normalised" else Applicability.UNSAFE

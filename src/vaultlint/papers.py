@@ -1,0 +1,986 @@
+"""Paper records: which parts of a vault describe one paper, and every arXiv ID they claim.
+
+Research vaults describe a paper in two kinds of places, often both:
+
+- an **index row**: a row of an *index table*, a Markdown table with a title
+  column (header ``Title``, ``Paper``, ``Article``, ``Name``, ``Model`` or
+  ``Method``, in that order of preference) and at least one *ID column* (header
+  ``Link``, ``arXiv``, ``URL``, ``ID``, ``PDF``..., or any column, other than
+  cross-reference columns such as ``Classification``, ``Related`` or
+  ``Repository``, whose cells hold an arXiv link or ``arXiv:`` ID); a table
+  whose title header is only ``Name``, ``Model`` or ``Method`` must also hold
+  an arXiv ID somewhere (a ``Name | Link`` list of tools is not an index). A row is a
+  record when its title cell (or, if empty, its ``Name`` cell) names one paper:
+  not empty and holding at most one link into the vault.
+- a **paper section**: a heading and the text under it, when the heading names
+  one paper. That is known from one of two signals:
+
+  1. *callout*: the first block under the heading is a callout (``> [!info]``
+     or any other type) holding an arXiv link whose text is an identifier or
+     names arXiv (``[arXiv:2205.12255](https://arxiv.org/abs/2205.12255)``,
+     ``[PDF](https://arxiv.org/pdf/...)``) or the heading's own title, or a
+     ``Key: value`` field with such an identifier (``arXiv: 2205.12255``); a
+     callout naming three or more different IDs is a list, not a record;
+  2. *row*: an index row's title cell links to the heading (in the same note or
+     another, resolved as Obsidian resolves links, and read leniently: a
+     ``(#A:%20B)`` destination that Obsidian cannot follow still pairs), or its
+     title equals the heading after heading normalisation (``heading_key``;
+     across notes only for titles of three words or more).
+
+  Headings that name a part of a text or a date are never paper records,
+  whatever follows them: ``Related work``, ``References``, ``Introduction``,
+  ``Notes``, ``Papers``, ``2024-08``, ``Week 12``, ``May 2024`` and the like.
+  So a section that merely cites papers, however many, claims nothing, and one
+  paper cited from many notes is not a duplicate.
+
+A **claim** is one place where the vault states a record's arXiv ID, with the
+exact span of the ID (version included) and its kind:
+
+- ``cell``: plain text in a row's ID column or title cell (``2205.12255``,
+  ``arXiv:2205.12255``, a bare arXiv URL), outside inline code;
+- ``field``: plain text in a callout field (``arXiv: 2205.12255``,
+  ``Paper: https://arxiv.org/abs/...``); bare IDs only when the key names an ID
+  (``arXiv``, ``ID``, ``Paper``, ``Link``, ``URL``, ``PDF``...);
+- ``link-text`` and ``link-url``: the text and the destination of one link
+  (``[arXiv:X](https://arxiv.org/abs/Y)``); both carry the link's span in
+  :attr:`Claim.link`, so a fix can rewrite them together. URLs are
+  ``arxiv.org/abs|pdf|html/ID`` with or without a version, or
+  ``doi.org/10.48550/arXiv.ID``;
+- ``file-name``: the name of an image or PDF embedded in a paper section
+  (``![[2210.03629_Page_02.png]]``). File names are *evidence*, never claims to
+  compare or to rewrite: a section may well show another paper's figure.
+
+Rows claim the IDs in their ID columns and arXiv links in their title cell. A
+section claims the arXiv links and fields of its identifying callout, plus the
+arXiv links of its lead (the text before its first sub-heading) that stand on a
+line of their own (``Paper: [arXiv:X](...) [cs.CL]``, ``- [PDF](...)``); an arXiv
+link inside a sentence, or one whose text names something else
+(``compared with [ReAct](https://arxiv.org/abs/...)``), is a citation, not a
+claim. Links in ``%% %%`` comments and anything in code are ignored.
+
+Records are grouped into :class:`Paper` objects: a row and the section its title
+links to (or matches) are one paper; records with the same title (same note, or
+three words or more) are one paper; records that claim the same ID and whose
+titles are compatible (equal, one a word prefix of the other such as ``ReAct``
+and ``ReAct: Synergizing ...``, or nearly equal) are one paper. Records that claim
+one ID under incompatible titles stay separate papers: that is the "one ID,
+several papers" defect.
+
+:func:`paper_index` builds the model once per state of the vault (cached in
+``vault.memo``, rebuilt after a fix replaces a note) from the parsed notes; it
+never re-parses.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from . import obsidian
+from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url
+from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
+from .source import Span
+from .vault import Vault
+
+
+class ClaimKind(str, Enum):
+    CELL = "cell"
+    FIELD = "field"
+    LINK_TEXT = "link-text"
+    LINK_URL = "link-url"
+    FILE_NAME = "file-name"
+
+
+class Place(str, Enum):
+    """Where a claim sits: an index row, a section's identifying callout, or its lead text."""
+
+    ROW = "row"
+    CALLOUT = "callout"
+    BODY = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One statement of an arXiv ID: ``span`` covers the ID text exactly (with version).
+
+    ``arxiv_id`` is set when the ID is valid, ``problem`` when it is malformed.
+    ``link`` is the span of the whole link for ``link-text`` and ``link-url``
+    claims (shared by the two), else ``None``.
+    """
+
+    path: str
+    span: Span
+    raw: str
+    arxiv_id: ArxivId | None
+    problem: str | None
+    kind: ClaimKind
+    place: Place
+    line: int
+    link: Span | None = None
+
+    @property
+    def base(self) -> str | None:
+        return self.arxiv_id.base if self.arxiv_id else None
+
+    @property
+    def valid(self) -> bool:
+        return self.arxiv_id is not None
+
+    @property
+    def evidence_only(self) -> bool:
+        return self.kind is ClaimKind.FILE_NAME
+
+    @property
+    def unit(self) -> tuple[str, Span]:
+        """Claims with the same unit are one statement (the text and URL of one link)."""
+        return self.path, self.link or self.span
+
+    def describe(self) -> str:
+        where = {
+            ClaimKind.CELL: "table cell",
+            ClaimKind.FIELD: "callout field",
+            ClaimKind.LINK_TEXT: "link text",
+            ClaimKind.LINK_URL: "link URL",
+            ClaimKind.FILE_NAME: "embedded file name",
+        }[self.kind]
+        if self.place is Place.CALLOUT and self.kind is not ClaimKind.FIELD:
+            where = f"callout {where}"
+        elif self.place is Place.ROW and self.kind is not ClaimKind.CELL:
+            where = f"table {where}"
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingRef:
+    """A heading of a note: ``index`` into ``note.headings``."""
+
+    path: str
+    index: int
+    heading: Heading
+
+
+@dataclass(eq=False)
+class IndexTable:
+    """A table whose rows name papers: which column holds titles and which hold IDs."""
+
+    path: str
+    table_index: int
+    table: Table
+    title_column: int
+    name_column: int | None
+    id_columns: tuple[int, ...]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def line(self) -> int:
+        return self.table.first_line
+
+
+@dataclass(eq=False)
+class Row:
+    """An index-table row naming one paper.
+
+    ``title`` is the paper's title as the row shows it (a link's text, without a
+    leading ``#``), ``name`` the short name of a separate ``Name`` column.
+    ``title_link`` is the link of the title cell into the vault (a
+    :class:`~vaultlint.note.Link`, or an :class:`~vaultlint.note.ExternalLink` for a
+    heading destination Obsidian reads as a URL); ``target_path`` the note it
+    reaches and ``target`` the heading, if any (``None`` when the link is broken,
+    which is for the link rules to report); ``section`` the paper section the row is paired with, and
+    ``paired_by`` how (``"link"`` or ``"title"``).
+    """
+
+    table: IndexTable
+    row_index: int
+    row: TableRow
+    title_cell: TableCell
+    title: str
+    name: str | None
+    title_link: Link | ExternalLink | None
+    target: HeadingRef | None
+    target_path: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    section: Section | None = None
+    paired_by: str | None = None
+    paper: Paper | None = None
+
+    @property
+    def path(self) -> str:
+        return self.table.path
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+    @property
+    def names(self) -> list[str]:
+        names = [self.title]
+        if self.name:
+            names.append(self.name)
+        if self.target is not None:
+            names.append(self.target.heading.text)
+        return names
+
+    def describe(self) -> str:
+        return f"index row {self.title!r}"
+
+
+@dataclass(eq=False)
+class Section:
+    """A heading that names one paper, and the text under it.
+
+    ``span`` runs from the heading to the next heading of the same or a higher
+    level; ``lead`` from the end of the heading to the next heading of any
+    level. ``signal`` is ``"callout"`` or ``"row"`` (see the module docs);
+    ``callout`` the identifying callout, if any. ``evidence`` holds the
+    ``file-name`` claims of its embeds (outside nested paper sections).
+    """
+
+    path: str
+    heading_index: int
+    heading: Heading
+    span: Span
+    lead: Span
+    signal: str
+    callout: Callout | None = None
+    claims: list[Claim] = field(default_factory=list)
+    evidence: list[Claim] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    paper: Paper | None = None
+
+    @property
+    def title(self) -> str:
+        return self.heading.text
+
+    @property
+    def line(self) -> int:
+        return self.heading.line
+
+    @property
+    def names(self) -> list[str]:
+        return [self.title]
+
+    def describe(self) -> str:
+        return f"section {self.title!r}"
+
+
+Record = Row | Section
+
+
+@dataclass(eq=False)
+class Paper:
+    """The records (sections and rows, in vault order) that describe one paper."""
+
+    sections: list[Section] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        return sorted([*self.sections, *self.rows], key=lambda record: (record.path, record.line))
+
+    @property
+    def title(self) -> str:
+        if self.sections:
+            return self.sections[0].title
+        return max((row.title for row in self.rows), key=len)
+
+    @property
+    def names(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for record in self.records:
+            for name in record.names:
+                seen.setdefault(name, None)
+        return list(seen)
+
+    @property
+    def paths(self) -> list[str]:
+        return sorted({record.path for record in self.records})
+
+    @property
+    def claims(self) -> list[Claim]:
+        """Every claim of the paper (file names excluded), in vault order."""
+        found = [claim for record in self.records for claim in record.claims]
+        return sorted(found, key=lambda claim: (claim.path, claim.span.start))
+
+    @property
+    def evidence(self) -> list[Claim]:
+        return [claim for section in self.sections for claim in section.evidence]
+
+    def ids(self) -> dict[str, list[Claim]]:
+        """Valid claims by ID (without version), in vault order."""
+        found: dict[str, list[Claim]] = {}
+        for claim in self.claims:
+            if claim.base is not None:
+                found.setdefault(claim.base, []).append(claim)
+        return found
+
+    @property
+    def position(self) -> tuple[str, int]:
+        first = self.records[0]
+        return first.path, first.line
+
+
+class PaperIndex:
+    """Every index table, row, paper section and paper of a vault."""
+
+    def __init__(
+        self,
+        tables: list[IndexTable],
+        sections: list[Section],
+        papers: list[Paper],
+        stray_claims: dict[str, list[Claim]] | None = None,
+    ) -> None:
+        self.tables = tables
+        self.rows = [row for table in tables for row in table.rows]
+        self.sections = sections
+        self.papers = papers
+        self._by_path: dict[str, list[Paper]] = {}
+        self._holders: dict[str, list[Paper]] = {}
+        for paper in papers:
+            for path in paper.paths:
+                self._by_path.setdefault(path, []).append(paper)
+            for base in paper.ids():
+                self._holders.setdefault(base, []).append(paper)
+        self._sections_at = {(section.path, section.heading_index): section for section in sections}
+        self._paper_of_unit: dict[tuple[str, Span], Paper] = {}
+        self._claims_by_path: dict[str, list[Claim]] = {}
+        for paper in papers:
+            for claim in paper.claims:
+                self._paper_of_unit[claim.unit] = paper
+                self._claims_by_path.setdefault(claim.path, []).append(claim)
+        for path, claims in (stray_claims or {}).items():
+            for claim in claims:
+                if claim.unit not in self._paper_of_unit:
+                    self._claims_by_path.setdefault(path, []).append(claim)
+        for claims in self._claims_by_path.values():
+            claims.sort(key=lambda claim: claim.span.start)
+
+    def papers_in(self, path: str) -> list[Paper]:
+        """Papers with at least one record in the note at ``path``."""
+        return list(self._by_path.get(path, ()))
+
+    def holders(self, base: str) -> list[Paper]:
+        """Papers that claim the ID ``base`` (any version), file names aside."""
+        return list(self._holders.get(base, ()))
+
+    def section_at(self, path: str, heading_index: int) -> Section | None:
+        return self._sections_at.get((path, heading_index))
+
+    def rows_in(self, path: str) -> list[Row]:
+        return [row for row in self.rows if row.path == path]
+
+    def claims_in(self, path: str) -> list[Claim]:
+        """Every arXiv ID stated in the note: its papers' claims, and the IDs of every
+        other arXiv link (citations, place ``body``), file names aside."""
+        return list(self._claims_by_path.get(path, ()))
+
+    def paths_with_claims(self) -> list[str]:
+        return sorted(self._claims_by_path)
+
+    def paper_of(self, claim: Claim) -> Paper | None:
+        """The paper a claim belongs to; ``None`` for a citation."""
+        return self._paper_of_unit.get(claim.unit)
+
+
+# --- building -----------------------------------------------------------------
+
+_MEMO_KEY = "vaultlint.papers"
+
+
+def paper_index(vault: Vault) -> PaperIndex:
+    """The vault's paper records, built once per state of its notes (see ``vault.memo``).
+
+    A note replaced by a fix bumps ``vault.generation``, which makes it rebuild.
+    """
+    cached = vault.memo.get(_MEMO_KEY)
+    if cached is not None and cached[0] == vault.generation:
+        return cached[1]
+    index = _Builder(vault).build()
+    vault.memo[_MEMO_KEY] = (vault.generation, index)
+    return index
+
+
+TITLE_HEADERS = ("title", "paper title", "paper", "article", "name", "model", "method")
+PAPER_HEADERS = frozenset({"title", "paper title", "paper", "article"})
+NAME_HEADERS = ("name", "short name", "abbr", "abbreviation", "acronym", "model", "method")
+ID_HEADERS = frozenset(
+    "link|links|arxiv|arxiv id|arxiv link|arxiv url|url|id|pdf|paper link|abs|preprint|source".split("|")
+)
+NON_ID_HEADERS = frozenset(
+    (
+        "classification|category|categories|tag|tags|topic|topics|related|related work|related papers|"
+        "baseline|baselines|compared with|compare|see also|cites|cited by|references|builds on|"
+        "repository|repo|code|github|notes|note|comment|comments|venue|publication|year|authors|author"
+    ).split("|")
+)
+ID_FIELD_KEYS = frozenset("arxiv|arxiv id|id|paper|link|url|pdf|abs|doi|preprint|source".split("|"))
+
+_GENERIC_HEADINGS = frozenset(
+    (
+        "related work|related works|related papers|references|reference|bibliography|citations|introduction|"
+        "background|overview|summary|abstract|notes|note|papers|paper list|paper notes|reading list|"
+        "reading queue|to read|further reading|see also|links|resources|todo|to do|log|works|methods|method|"
+        "results|discussion|conclusion|conclusions|appendix|appendices|contents|table of contents|tldr|"
+        "key concepts|ideas|questions|open questions|inbox|index|surveys|survey papers|misc|other"
+    ).split("|")
+)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE_HEADING = re.compile(
+    r"^(?:\d{4}(?:[-/.]\d{1,2}){0,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-?w\d{1,2}|week \d+(?: \d{4})?|q[1-4](?: \d{4})?"
+    rf"|(?:{_MONTHS}|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?: \d{{1,2}})?(?:,? \d{{4}})?"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|day \d+|\d+)$"
+)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_MARKUP = re.compile(r"[*_`~=]+")
+_LABEL_LINE_REST = re.compile(
+    r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(?:[^\s:\[\]()][^:\[\]()]{0,23}:[ \t]*)?"
+    r"(?:[ \t]*(?:\[[A-Za-z-]+(?:\.[A-Za-z-]+)?\]|[·|/,;.]))*[ \t]*$"
+)
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_STOP_WORDS = frozenset("a an the of on in for and to with from by is are".split())
+
+
+def is_generic_heading(text: str) -> bool:
+    """Headings that name a part of a text or a date, never one paper."""
+    key = title_key(text)
+    plain = " ".join(unicodedata.normalize("NFKC", text).casefold().strip().lstrip("#").replace(",", " ").split())
+    return not key or key in _GENERIC_HEADINGS or bool(_DATE_HEADING.match(plain))
+
+
+@functools.lru_cache(maxsize=65536)
+def title_key(text: str) -> str:
+    """A title for comparison: NFKC, case-folded, punctuation and a leading ``#`` removed."""
+    text = unicodedata.normalize("NFKC", text).casefold().strip().lstrip("#")
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def titles_compatible(first: str, second: str) -> bool:
+    """Two titles that may name one paper: equal, a word prefix (``ReAct`` and
+    ``ReAct: Synergizing ...``), or nearly equal (a typo)."""
+    a, b = title_key(first), title_key(second)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 3 and short not in _STOP_WORDS and (long + " ").startswith(short + " "):
+        return True
+    from rapidfuzz import fuzz
+
+    return min(len(a), len(b)) >= 8 and fuzz.ratio(a, b) >= 90
+
+
+def _header_key(text: str) -> str:
+    text = re.sub(r"\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(_MARKUP.sub("", text).lower().split())
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the given ranges turned into spaces (newlines kept), offsets unchanged."""
+    for start, end in sorted(spans):
+        start, end = max(start, 0), min(end, len(text))
+        if start < end:
+            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)]
+
+
+class _NoteView:
+    """One note's links sorted by position, for fast lookups by span."""
+
+    def __init__(self, note: Note) -> None:
+        self.note = note
+        self.links = sorted((link for link in note.links if not link.in_comment), key=lambda link: link.span.start)
+        self.external = sorted(
+            (link for link in note.external_links if not link.in_comment), key=lambda link: link.span.start
+        )
+        self._link_starts = [link.span.start for link in self.links]
+        self._external_starts = [link.span.start for link in self.external]
+
+    @staticmethod
+    def _within(items: list, starts: list[int], span: Span) -> list:
+        first = bisect.bisect_left(starts, span.start)
+        last = bisect.bisect_left(starts, span.end, first)
+        return [item for item in items[first:last] if item.span.end <= span.end]
+
+    def links_in(self, span: Span) -> list[Link]:
+        return self._within(self.links, self._link_starts, span)
+
+    def external_in(self, span: Span) -> list[ExternalLink]:
+        return self._within(self.external, self._external_starts, span)
+
+    def in_comment(self, offset: int) -> bool:
+        return any(span.start <= offset < span.end for span in self.note.comments)
+
+
+def _label_span(link: ExternalLink | Link) -> Span | None:
+    if link.display is None:
+        return None
+    start = link.span.start + (2 if link.embed else 1)
+    return Span(start, start + len(link.display))
+
+
+class _Builder:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.views = {path: _NoteView(note) for path, note in sorted(vault.notes.items()) if not note.skipped}
+        self.tables: list[IndexTable] = []
+        self.sections: dict[tuple[str, int], Section] = {}
+        self._headings_by_key: dict[str, list[tuple[str, int]]] | None = None
+        self._callout_by_path: dict[str, list[Section]] | None = None
+
+    def build(self) -> PaperIndex:
+        for path, view in self.views.items():
+            for table_index, table in enumerate(view.note.tables):
+                index_table = self._index_table(view, table_index, table)
+                if index_table is not None:
+                    self.tables.append(index_table)
+            for heading_index in range(len(view.note.headings)):
+                section = self._callout_section(view, heading_index)
+                if section is not None:
+                    self.sections[(path, heading_index)] = section
+        self._pair_rows()
+        for section in self.sections.values():
+            self._lead_claims(section)
+        by_path: dict[str, list[Section]] = {}
+        for section in self.sections.values():
+            by_path.setdefault(section.path, []).append(section)
+        for siblings in by_path.values():
+            for section in siblings:
+                self._evidence(section, siblings)
+        sections = sorted(self.sections.values(), key=lambda s: (s.path, s.heading.line))
+        papers = self._group(sections)
+        claimed = {claim.unit for paper in papers for claim in paper.claims}
+        stray = {path: self._stray_claims(view, claimed) for path, view in self.views.items()}
+        return PaperIndex(self.tables, sections, papers, stray)
+
+    def _stray_claims(self, view: _NoteView, claimed: set[tuple[str, Span]]) -> list[Claim]:
+        """Claims of every arXiv link of a note that no paper record claims (citations)."""
+        claims: list[Claim] = []
+        path = view.note.path
+        for link in [*view.external, *view.links]:
+            if link.embed or (path, link.span) in claimed:
+                continue
+            has_url = isinstance(link, ExternalLink) and bool(ids_in_url(link.destination))
+            if has_url or (link.display and ids_in_text(link.display)):
+                claims.extend(self._link_claims(view, link, Place.BODY, bare_text=has_url))
+        return claims
+
+    # --- claims -------------------------------------------------------------
+
+    def _claim(self, view: _NoteView, offset: int, match: IdMatch, kind: ClaimKind, place: Place, link: Span | None = None) -> Claim:
+        start = offset + match.start
+        return Claim(
+            view.note.path,
+            Span(start, start + len(match.raw)),
+            match.raw,
+            match.arxiv_id,
+            match.problem,
+            kind,
+            place,
+            view.note.position(start)[0],
+            link,
+        )
+
+    def _link_claims(self, view: _NoteView, link: ExternalLink | Link, place: Place, bare_text: bool) -> list[Claim]:
+        """Claims of one link: IDs in its text and, for an arXiv URL, in its destination."""
+        text = view.note.text
+        claims: list[Claim] = []
+        url_matches: list[IdMatch] = []
+        if isinstance(link, ExternalLink):
+            url_matches = ids_in_url(link.destination)
+            raw_destination = text[link.target_span.start:link.target_span.end]
+            for match in url_matches:
+                # The destination is the source text unless backslash escapes were removed.
+                if raw_destination == link.destination:
+                    claims.append(self._claim(view, link.target_span.start, match, ClaimKind.LINK_URL, place, link.span))
+        label = _label_span(link)
+        if label is not None:
+            label_text = text[label.start:label.end]
+            blanked = _blank(label_text, _code_spans(label_text))
+            for match in ids_in_text(blanked, bare=bare_text or bool(url_matches)):
+                claims.append(self._claim(view, label.start, match, ClaimKind.LINK_TEXT, place, link.span))
+        return claims
+
+    def _text_claims(self, view: _NoteView, span: Span, kind: ClaimKind, place: Place, bare: bool, skip: list[Span]) -> list[Claim]:
+        """IDs written as plain text in ``span``, outside links, inline code and comments."""
+        text = view.note.text[span.start:span.end]
+        hidden = _code_spans(text) + [(s.start - span.start, s.end - span.start) for s in skip]
+        blanked = _blank(text, hidden)
+        return [
+            self._claim(view, span.start, match, kind, place)
+            for match in ids_in_text(blanked, bare=bare)
+            if not view.in_comment(span.start + match.start)
+        ]
+
+    def _cell_claims(self, view: _NoteView, cell: TableCell, bare: bool) -> list[Claim]:
+        claims: list[Claim] = []
+        links: list[Link | ExternalLink] = [*view.external_in(cell.span), *view.links_in(cell.span)]
+        for link in links:
+            if isinstance(link, Link) and link.embed:
+                continue
+            claims.extend(self._link_claims(view, link, Place.ROW, bare))
+        claims.extend(self._text_claims(view, cell.span, ClaimKind.CELL, Place.ROW, bare, [link.span for link in links]))
+        return sorted(claims, key=lambda claim: claim.span.start)
+
+    # --- index tables and rows ------------------------------------------------
+
+    def _index_table(self, view: _NoteView, table_index: int, table: Table) -> IndexTable | None:
+        headers = [_header_key(cell.text) for cell in table.header.cells]
+        width = len(headers)
+
+        def column_cells(column: int) -> Iterator[TableCell]:
+            for row in table.rows:
+                if column < len(row.cells):
+                    yield row.cells[column]
+
+        title_column = next((headers.index(name) for name in TITLE_HEADERS if name in headers), None)
+        id_columns = []
+        holds_ids = False
+        for column, header in enumerate(headers):
+            if column == title_column or header in NON_ID_HEADERS:
+                continue
+            with_ids = any(self._cell_has_arxiv(view, cell, header in ID_HEADERS) for cell in column_cells(column))
+            holds_ids = holds_ids or with_ids
+            if header in ID_HEADERS or with_ids:
+                id_columns.append(column)
+        if not id_columns:
+            return None
+        if not holds_ids and (title_column is None or headers[title_column] not in PAPER_HEADERS):
+            return None  # a "Name | Link" table of tools or repositories: nothing says papers
+        if title_column is None:
+            title_column = next(
+                (c for c in range(width) if c not in id_columns and headers[c] not in NON_ID_HEADERS), None
+            )
+            if title_column is None:
+                return None
+        name_column = next(
+            (headers.index(name) for name in NAME_HEADERS if name in headers and headers.index(name) != title_column),
+            None,
+        )
+        index_table = IndexTable(view.note.path, table_index, table, title_column, name_column, tuple(id_columns))
+        for row_index, row in enumerate(table.rows):
+            record = self._row(view, index_table, row_index, row)
+            if record is not None:
+                index_table.rows.append(record)
+        return index_table
+
+    def _cell_has_arxiv(self, view: _NoteView, cell: TableCell, bare: bool = False) -> bool:
+        if any(ids_in_url(link.destination) for link in view.external_in(cell.span)):
+            return True
+        return bool(ids_in_text(_blank(cell.text, _code_spans(cell.text)), bare=bare))
+
+    def _row(self, view: _NoteView, table: IndexTable, row_index: int, row: TableRow) -> Row | None:
+        cells = row.cells
+
+        def cell(column: int | None) -> TableCell | None:
+            return cells[column] if column is not None and column < len(cells) else None
+
+        title_cell = cell(table.title_column)
+        name_cell = cell(table.name_column)
+        name = _plain(name_cell.text) if name_cell is not None else ""
+        if title_cell is None or not title_cell.text.strip():
+            if not name:
+                return None
+            title_cell, name_cell, name = name_cell, None, ""
+        vault_links = [link for link in view.links_in(title_cell.span) if not link.embed]
+        heading_externals = [
+            link for link in view.external_in(title_cell.span) if link.reason != "url" and "#" in link.destination
+        ]
+        if len(vault_links) + len(heading_externals) > 1:
+            return None  # several links: the cell does not name one paper
+        title_link: Link | ExternalLink | None = (vault_links or heading_externals or [None])[0]
+        title = _plain(title_cell.text)
+        if title_link is not None and title_link.display is None and isinstance(title_link, Link):
+            segments = obsidian.subpath_segments(title_link.subpath)
+            title = segments[-1] if segments else title_link.path.rsplit("/", 1)[-1]
+        title = title.strip().lstrip("#").strip()
+        if not title:
+            return None
+        target_path, target = self._target(view, title_link)
+        record = Row(table, row_index, row, title_cell, title, name or None, title_link, target, target_path)
+        for column in sorted({table.title_column, *table.id_columns}):
+            current = cell(column)
+            if current is not None:
+                record.claims.extend(self._cell_claims(view, current, bare=column in table.id_columns))
+        return record
+
+    def _target(self, view: _NoteView, link: Link | ExternalLink | None) -> tuple[str | None, HeadingRef | None]:
+        if link is None:
+            return None, None
+        if isinstance(link, Link):
+            path, subpath = link.path, link.subpath
+        else:
+            linktext = obsidian.clean_string(obsidian.safe_decode_uri(link.destination))
+            path, subpath = obsidian.split_linktext(linktext)
+        target_path = view.note.path if path == "" else self.vault.resolve(path, view.note.path).target
+        if target_path is None or target_path not in self.views:
+            return None, None
+        if not obsidian.subpath_segments(subpath):
+            return target_path, None
+        target = self.views[target_path].note
+        found = obsidian.resolve_subpath(target.headings, target.block_id_keys, target.footnote_ids, subpath)
+        if found is None or found.kind != "heading" or found.index is None:
+            return target_path, None
+        return target_path, HeadingRef(target_path, found.index, target.headings[found.index])
+
+    # --- sections -------------------------------------------------------------
+
+    def _extent(self, note: Note, heading_index: int) -> tuple[Span, Span]:
+        headings = note.headings
+        heading = headings[heading_index]
+        start = note.line_index.line_start(heading.line)
+        end = lead_end = len(note.text)
+        for later in headings[heading_index + 1:]:
+            later_start = note.line_index.line_start(later.line)
+            lead_end = min(lead_end, later_start)
+            if later.level <= heading.level:
+                end = later_start
+                break
+        return Span(start, end), Span(heading.span.end, lead_end)
+
+    def _first_block_line(self, note: Note, heading: Heading) -> int | None:
+        """The first non-blank line under a heading (after a setext underline)."""
+        line = note.position(heading.span.end)[0] + 1
+        count = note.line_index.line_count
+        if line <= count and _SETEXT_UNDERLINE.match(note.line_text(line)):
+            line += 1
+        while line <= count:
+            if note.line_text(line).strip():
+                return line
+            line += 1
+        return None
+
+    def _callout_section(self, view: _NoteView, heading_index: int) -> Section | None:
+        note = view.note
+        heading = note.headings[heading_index]
+        if is_generic_heading(heading.text):
+            return None
+        first = self._first_block_line(note, heading)
+        if first is None:
+            return None
+        callout = next((c for c in note.callouts if c.first_line == first and c.depth == 1), None)
+        if callout is None:
+            return None
+        claims = self._callout_claims(view, callout, heading.text)
+        if not claims:
+            return None
+        distinct = {claim.base or claim.raw for claim in claims}
+        if len(distinct) >= 3:
+            return None  # a list of papers, not one paper's card
+        span, lead = self._extent(note, heading_index)
+        return Section(note.path, heading_index, heading, span, lead, "callout", callout, claims)
+
+    def _callout_claims(self, view: _NoteView, callout: Callout, title: str) -> list[Claim]:
+        claims: list[Claim] = []
+        links = [*view.external_in(callout.span), *view.links_in(callout.span)]
+        for link in links:
+            if isinstance(link, Link) and link.embed:
+                continue
+            if isinstance(link, ExternalLink) and link.embed:
+                continue
+            if not self._claiming_label(link, title):
+                continue
+            claims.extend(self._link_claims(view, link, Place.CALLOUT, bare_text=True))
+        link_spans = [link.span for link in links]
+        for callout_field in callout.fields:
+            bare = _header_key(callout_field.key) in ID_FIELD_KEYS
+            claims.extend(self._text_claims(view, callout_field.value_span, ClaimKind.FIELD, Place.CALLOUT, bare, link_spans))
+        return sorted(claims, key=lambda claim: claim.span.start)
+
+    @staticmethod
+    def _claiming_label(link: Link | ExternalLink, title: str) -> bool:
+        """A link states the paper's ID when its text is an ID or names arXiv, or is the paper's title."""
+        if link.display is None:
+            return isinstance(link, ExternalLink)
+        if isinstance(link, ExternalLink) and not ids_in_url(link.destination):
+            return bool(ids_in_text(link.display)) and arxiv_label(link.display)
+        return arxiv_label(link.display) or (bool(title) and title_key(link.display) == title_key(title))
+
+    def _row_section(self, row: Row) -> tuple[Section | None, str | None]:
+        """The section a row pairs with: the heading its title links to, else the same title."""
+        target = row.target
+        if target is not None and not is_generic_heading(target.heading.text):
+            return self._section_for(target.path, target.index, "row"), "link"
+        if target is None and row.target_path is not None and row.target_path != row.path:
+            # A link to a whole note: the note's one paper section, if it has exactly one.
+            own = [s for s in self._callout_sections_in(row.target_path)]
+            if len(own) == 1:
+                return own[0], "link"
+        keys = {title_key(name) for name in (row.title, row.name) if name}
+        keys.discard("")
+        if not keys:
+            return None, None
+        same_note = self.views[row.path].note
+        matches = [i for i, h in enumerate(same_note.headings) if title_key(h.text) in keys and not is_generic_heading(h.text)]
+        if len(matches) == 1:
+            return self._section_for(row.path, matches[0], "row"), "title"
+        if matches:
+            return None, None
+        distinctive = {key for key in keys if len(key.split()) >= 3}
+        if not distinctive:
+            return None, None
+        found = [place for key in distinctive for place in self._heading_keys().get(key, ()) if place[0] != row.path]
+        if len(found) == 1:
+            return self._section_for(found[0][0], found[0][1], "row"), "title"
+        return None, None
+
+    def _heading_keys(self) -> dict[str, list[tuple[str, int]]]:
+        """Every heading of the vault by ``title_key``, built on first use."""
+        if self._headings_by_key is None:
+            self._headings_by_key = {}
+            for path, view in self.views.items():
+                for i, heading in enumerate(view.note.headings):
+                    self._headings_by_key.setdefault(title_key(heading.text), []).append((path, i))
+        return self._headings_by_key
+
+    def _section_for(self, path: str, heading_index: int, signal: str) -> Section:
+        existing = self.sections.get((path, heading_index))
+        if existing is not None:
+            return existing
+        note = self.views[path].note
+        span, lead = self._extent(note, heading_index)
+        section = Section(path, heading_index, note.headings[heading_index], span, lead, signal)
+        self.sections[(path, heading_index)] = section
+        return section
+
+    def _callout_sections_in(self, path: str) -> list[Section]:
+        if self._callout_by_path is None:
+            self._callout_by_path = {}
+            for (section_path, _), section in self.sections.items():
+                if section.signal == "callout":
+                    self._callout_by_path.setdefault(section_path, []).append(section)
+        return self._callout_by_path.get(path, [])
+
+    def _pair_rows(self) -> None:
+        for table in self.tables:
+            for row in table.rows:
+                section, how = self._row_section(row)
+                if section is not None:
+                    row.section, row.paired_by = section, how
+                    section.rows.append(row)
+
+    def _lead_claims(self, section: Section) -> None:
+        """arXiv links that stand on their own line in the section's lead."""
+        view = self.views[section.path]
+        note = view.note
+        skip = section.callout.span if section.callout else None
+        table_lines = {line for table in note.tables for line in range(table.first_line, table.last_line + 1)}
+        links: list[Link | ExternalLink] = [*view.external_in(section.lead), *view.links_in(section.lead)]
+        candidates = []
+        for link in links:
+            if link.embed or (skip is not None and skip.start <= link.span.start < skip.end):
+                continue
+            line = note.position(link.span.start)[0]
+            if line in table_lines or not self._claiming_label(link, section.title):
+                continue
+            if isinstance(link, ExternalLink) and not ids_in_url(link.destination) and not ids_in_text(link.display or ""):
+                continue
+            candidates.append((line, link))
+        by_line: dict[int, list[Link | ExternalLink]] = {}
+        for line, link in candidates:
+            by_line.setdefault(line, []).append(link)
+        for line, line_links in by_line.items():
+            start = note.line_index.line_start(line)
+            text = note.line_text(line)
+            rest = _blank(text, [(link.span.start - start, link.span.end - start) for link in line_links])
+            if not _LABEL_LINE_REST.match(rest):
+                continue  # the link sits in a sentence: a citation
+            for link in line_links:
+                section.claims.extend(self._link_claims(view, link, Place.BODY, bare_text=True))
+        section.claims.sort(key=lambda claim: claim.span.start)
+
+    def _evidence(self, section: Section, siblings: list[Section]) -> None:
+        view = self.views[section.path]
+        nested = [
+            other.span
+            for other in siblings
+            if other is not section and section.span.start < other.span.start < section.span.end
+        ]
+        text = view.note.text
+        for link in view.links_in(section.span):
+            if not link.embed or any(span.start <= link.span.start < span.end for span in nested):
+                continue
+            raw = text[link.target_span.start:link.target_span.end]
+            raw_path = raw.split("#", 1)[0].split("|", 1)[0]
+            base_at = raw_path.rfind("/") + 1
+            file_name = obsidian.safe_decode_uri(raw_path[base_at:]) if link.style.value == "markdown" else raw_path[base_at:]
+            for match in ids_in_file_name(file_name):
+                at = raw_path.find(match.raw, base_at)
+                if at == -1:
+                    continue
+                shifted = IdMatch(at, at + len(match.raw), match.raw, match.arxiv_id, match.problem)
+                section.evidence.append(self._claim(view, link.target_span.start, shifted, ClaimKind.FILE_NAME, Place.BODY))
+
+    # --- papers ---------------------------------------------------------------
+
+    def _group(self, sections: list[Section]) -> list[Paper]:
+        records: list[Record] = [*sections, *(row for table in self.tables for row in table.rows)]
+        parent = list(range(len(records)))
+        position = {id(record): i for i, record in enumerate(records)}
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def union(a: Record, b: Record) -> None:
+            ra, rb = find(position[id(a)]), find(position[id(b)])
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        for table in self.tables:
+            for row in table.rows:
+                if row.section is not None:
+                    union(row, row.section)
+        by_title: dict[str, list[Record]] = {}
+        for record in records:
+            key = title_key(record.names[0])
+            if key and not is_generic_heading(key):
+                by_title.setdefault(key, []).append(record)
+        for key, group in by_title.items():
+            for other in group[1:]:
+                if other.path == group[0].path or len(key.split()) >= 3:
+                    union(group[0], other)
+        by_id: dict[str, list[Record]] = {}
+        for record in records:
+            for base in {claim.base for claim in record.claims if claim.base}:
+                by_id.setdefault(base, []).append(record)
+        for group in by_id.values():
+            for i, first in enumerate(group):
+                for second in group[i + 1:]:
+                    if any(titles_compatible(a, b) for a in first.names for b in second.names):
+                        union(first, second)
+        clusters: dict[int, Paper] = {}
+        for i, record in enumerate(records):
+            paper = clusters.setdefault(find(i), Paper())
+            if isinstance(record, Section):
+                paper.sections.append(record)
+            else:
+                paper.rows.append(record)
+            record.paper = paper
+        papers = list(clusters.values())
+        for paper in papers:
+            paper.sections.sort(key=lambda s: (s.path, s.line))
+            paper.rows.sort(key=lambda r: (r.path, r.line))
+        papers.sort(key=lambda paper: paper.position)
+        return papers
+
+
+def _plain(cell_text: str) -> str:
+    """A cell's text without link syntax or emphasis: the words a reader sees."""
+    text = _blank(cell_text, _code_spans(cell_text)) if "`" in cell_text else cell_text
+    text = re.sub(r"!?\[\[([^\]|]*?)(?:\\?\|([^\]]*))?\]\]", lambda m: m.group(2) or m.group(1).split("#")[-1], text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return " ".join(_MARKUP.sub("", text).split())
