@@ -35,12 +35,12 @@ def test_next_line_code_lists(vault_dir, codes):
 
 
 def test_a_reason_may_follow_two_dashes(vault_dir):
-    root = vault_dir({"n.md": f"%% vaultlint-disable-next-line VL101 -- the archive is restored next week %%\n[[Gone/x]]\n"})
+    root = vault_dir({"n.md": "%% vaultlint-disable-next-line VL101 -- the archive is restored next week %%\n[[Gone/x]]\n"})
     assert reported(root) == []
 
 
 def test_directive_in_a_multi_line_comment_applies_after_the_comment(vault_dir):
-    root = vault_dir({"n.md": f"%%\nvaultlint-disable-next-line VL101\n%%\n[[Gone/x]]\n[[Gone/y]]\n"})
+    root = vault_dir({"n.md": "%%\nvaultlint-disable-next-line VL101\n%%\n[[Gone/x]]\n[[Gone/y]]\n"})
     assert reported(root) == [("VL101", 5)]
 
 
@@ -128,7 +128,7 @@ def test_suppressed_findings_are_not_fixed(vault_dir):
     assert result.fixed["n.md"] == "%% vaultlint-disable-next-line VL101 %%\n[[Old/Target]]\n[[New/Target]]\n"
 
 
-def test_a_note_without_the_word_is_not_searched(vault_dir, monkeypatch):
+def test_a_note_without_the_word_is_not_searched(vault_dir):
     import vaultlint.suppressions as suppressions
 
     root = vault_dir({"n.md": "%% just a comment %%\n[[Gone/x]]\n"})

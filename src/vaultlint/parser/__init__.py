@@ -30,6 +30,7 @@ from .blocks import BlockStructure, read_blocks, strip_quote_markers
 from .frontmatter import QUOTED_WIKILINK, find_frontmatter, parse_frontmatter, string_values
 from .inline import InlineScanner, wikilink
 from .limits import (
+    MAX_FLOW_DEPTH,
     MAX_FRONTMATTER_CHARS,
     MAX_NOTE_CHARS,
     MAX_PROPERTY_VALUES,
@@ -154,7 +155,7 @@ def _parse_into(note: Note, deadline: Deadline) -> None:
     inline_spans = scanner.opaque
     deadline.check()
     _headings(note, structure, lines, line_starts)
-    _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans, deadline)
+    _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans)
     _callouts(note, structure, lines, line_starts, deadline)
     _tables(note, structure, lines, line_starts, deadline)
 
@@ -186,11 +187,6 @@ def _read_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
             block, None, f"properties too complex to read (YAML aliases expand to more than {MAX_PROPERTY_VALUES:,} values)", first_line
         )
     return frontmatter
-
-
-# ruamel.yaml's scanner is quadratic in flow nesting and its parser recursive:
-# 1,000 levels of `[` take it seconds, then fail on Python's recursion limit.
-MAX_FLOW_DEPTH = 100
 
 
 def _flow_depth(text: str, body: Span) -> int:
@@ -334,7 +330,7 @@ def _headings(note: Note, structure: BlockStructure, lines: list[str], line_star
 
 
 def _block_ids_and_footnotes(
-    note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span], deadline: Deadline
+    note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span]
 ) -> None:
     hidden: _SpanSet | None = None
     # Accepts an id at the end of any line (Obsidian wants the end of a block):

@@ -28,6 +28,10 @@ MAX_FRONTMATTER_CHARS = 100_000
 # YAML aliases can make a small block expand to billions of values.
 MAX_PROPERTY_VALUES = 100_000
 
+# ruamel.yaml's scanner is quadratic in flow nesting and its parser recursive:
+# 1,000 levels of `[` take it seconds, then fail on Python's recursion limit.
+MAX_FLOW_DEPTH = 100
+
 # Seconds one note may take to parse; the environment variable overrides it.
 PARSE_TIME_LIMIT = 10.0
 TIME_LIMIT_ENV = "VAULTLINT_PARSE_TIME_LIMIT"
@@ -132,7 +136,12 @@ def hook_mistletoe(block_tokenizer) -> None:
 
 
 def hook_ruamel() -> None:
-    """Install the deadline check into ruamel.yaml's pure-Python scanner (once per process)."""
+    """Install the deadline check into ruamel.yaml's pure-Python scanner (once per process).
+
+    Called for the first note with properties, so it imports ruamel.yaml (~40 ms)
+    even when flat properties would not need it: nearly every vault has a date
+    or a number somewhere in its properties, which do.
+    """
     from ruamel.yaml import scanner as module
 
     scanner = getattr(module, "Scanner", None)
