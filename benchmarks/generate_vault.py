@@ -86,12 +86,14 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
             parts.append("| Name | Paper | Publication | Repository | Link |\n| --- | --- | --- | --- | --- |\n")
             for _ in range(40):
                 base2 = rng.choice(names)[1]
-                parts.append(f"| {base2.split()[0]} | [{base2}]({base2.replace(' ', '%20')}.md) | arXiv preprint | [repo](https://github.com/x/{rng.randrange(999)}) | [arXiv:2305.{rng.randrange(10000, 99999)}](https://arxiv.org/abs/2305.{rng.randrange(10000, 99999)}) |\n")
+                paper_id = f"2305.{rng.randrange(10000, 99999)}"
+                parts.append(f"| {base2.split()[0]} | [{base2}]({base2.replace(' ', '%20')}.md) | arXiv preprint | [repo](https://github.com/x/{rng.randrange(999)}) | [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) |\n")
             parts.append("\n")
         for number, heading in enumerate(headings):
             parts.append(f"{'#' * rng.randint(2, 4)} {heading}\n\n")
             if kind < 0.25 and rng.random() < 0.5:
-                parts.append(f"> [!info]\n> [arXiv:2210.{rng.randrange(10000, 99999)}](https://arxiv.org/abs/2210.{rng.randrange(10000, 99999)}) [cs.CL]\n>\n> Repository: https://github.com/x/{rng.randrange(999)}\n\n")
+                paper_id = f"2210.{rng.randrange(10000, 99999)}"
+                parts.append(f"> [!info]\n> [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) [cs.CL]\n>\n> Repository: https://github.com/x/{rng.randrange(999)}\n\n")
             for _ in range(rng.randint(1, 3)):
                 parts.append(" ".join([sentence(rng, rng.randint(6, 18)), link(rng), sentence(rng, rng.randint(4, 12)), link(rng)]))
                 if rng.random() < 0.1:

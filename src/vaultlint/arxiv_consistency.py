@@ -29,6 +29,7 @@ Offline corrections are made only on unambiguous evidence:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .diagnostics import Applicability, Edit, Fix
 from .papers import Claim, ClaimKind, Paper, PaperIndex, Row, Section, paper_index
@@ -138,6 +139,16 @@ class MalformedId:
     correction: Correction | None = None
 
 
+class NoteItems(NamedTuple):
+    conflicts: list
+    shared: list
+    mismatches: list
+    malformed: list
+
+
+_NO_ITEMS = NoteItems([], [], [], [])
+
+
 class Analysis:
     """Every offline arXiv finding of a vault, by note."""
 
@@ -148,6 +159,31 @@ class Analysis:
         self.mismatches: list[LinkMismatch] = []
         self.malformed: list[MalformedId] = []
         self._run()
+        self._by_path = self._group_by_note()
+
+    def in_note(self, path: str) -> NoteItems:
+        """The items a rule reports in note ``path`` (rules run once per note: no scans)."""
+        return self._by_path.get(path, _NO_ITEMS)
+
+    def _group_by_note(self) -> dict[str, NoteItems]:
+        grouped: dict[str, NoteItems] = {}
+
+        def bucket(path: str) -> NoteItems:
+            if path not in grouped:
+                grouped[path] = NoteItems([], [], [], [])
+            return grouped[path]
+
+        for conflict in self.conflicts:
+            paths = {claim.path for claim in conflict.correction.claims} if conflict.correction else {conflict.anchor.path}
+            for path in paths:
+                bucket(path).conflicts.append(conflict)
+        for shared in self.shared:
+            bucket(shared.anchor.path).shared.append(shared)
+        for mismatch in self.mismatches:
+            bucket(mismatch.statement.path).mismatches.append(mismatch)
+        for malformed in self.malformed:
+            bucket(malformed.claim.path).malformed.append(malformed)
+        return grouped
 
     # --- helpers --------------------------------------------------------------
 

@@ -42,7 +42,9 @@ from .limits import (
     watching,
 )
 
-__all__ = ["parse_note", "parse_bytes"]
+__all__ = ["parse_note", "parse_bytes", "timed_out"]
+
+_TIMED_OUT = "skipped: too complex to parse (took longer than "
 
 # Obsidian wants whitespace before an inline id; its own help vault writes
 # `![[image.png]]^id`, so an id right after a link or embed is accepted too.
@@ -87,10 +89,16 @@ def parse_note(path: str, text: str, time_limit: float | None = None) -> Note:
     except RecursionError:
         _mark_skipped(note, "skipped: too complex to parse (nesting too deep)")
     except ParseTimeout as timeout:
-        _mark_skipped(note, f"skipped: too complex to parse (took longer than {timeout.limit:g} seconds)")
+        _mark_skipped(note, f"{_TIMED_OUT}{timeout.limit:g} seconds)")
     except Exception as error:  # a parser bug must cost one note, never the run or the note's bytes
         _mark_skipped(note, f"skipped: could not be parsed (internal error, please report it: {type(error).__name__}: {error})")
     return note
+
+
+def timed_out(note: Note) -> bool:
+    """Whether the note was skipped for its parse time: a result of this machine and
+    this moment, not of the note, so not one to cache."""
+    return note.skipped and any(problem.message.startswith(_TIMED_OUT) for problem in note.problems)
 
 
 def _mark_skipped(note: Note, message: str) -> None:

@@ -120,7 +120,7 @@ class ArxivIdConflict(Rule):
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         result = analysis(context.vault)
-        for conflict in result.conflicts:
+        for conflict in result.in_note(note.path).conflicts:
             if conflict.correction is not None:
                 claims = conflict.correction.claims_in(note.path)
                 if claims:

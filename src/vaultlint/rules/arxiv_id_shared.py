@@ -82,7 +82,7 @@ class ArxivIdShared(Rule):
     tags = ("arxiv", "papers")
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for shared in analysis(context.vault).shared:
+        for shared in analysis(context.vault).in_note(note.path).shared:
             if shared.anchor.path != note.path:
                 continue
             if settled(context, shared.holders, note.path):

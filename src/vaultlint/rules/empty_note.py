@@ -28,6 +28,14 @@ class EmptyNote(Rule):
     Templates plugin (`.obsidian/templates.json`), Templater's templates folder,
     and the daily-notes template, as a template with properties only is normal.
 
+    The rule is **opt-in**: it runs only when selected by its code or name
+    (`--select VL401,VL402`, `extend-select = ["empty-note"]`); `ALL` and code
+    prefixes do not turn it on. A note made of properties alone is often a
+    record on purpose (a book, a contact, a row of a base or a Dataview table,
+    found by its properties rather than by links), and a note just created is
+    empty until it is written: reporting those on every commit would be noise.
+    It is a cleanup chore, run when cleaning up.
+
     ## Why is this bad?
     Empty notes appear when a link to a note not yet written is clicked, when a
     new note is abandoned (`Untitled.md`), or when a template is applied and never
@@ -65,7 +73,7 @@ class EmptyNote(Rule):
 
     code = "VL402"
     name = "empty-note"
-    summary = "Note with no content beyond its properties that no note links to"
+    summary = "Note with no content beyond its properties that no note links to (opt-in)"
     severity = Severity.WARNING
     fix_availability = FixAvailability.NONE
     default_enabled = False

@@ -35,7 +35,10 @@ class OrphanAttachment(Rule):
     - `.base` files: any value that is a vault path or holds a wikilink or a
       quoted path;
     - a broken link whose repair would point at the file (the same name in another
-      folder, a typo), and every file an ambiguous link may mean.
+      folder, a typo), and every file an ambiguous link may mean;
+    - Obsidian Publish: favicons named as Publish expects (`favicon.ico`,
+      `favicon-32x32.png`), and files named in `publish.css`, `publish.js` or
+      `site-options.json` (the site's logo) at the vault root.
 
     Notes, canvases and bases are never reported, nor files in hidden folders
     (`.trash/`, `.obsidian/`). The rule is vault-wide: it runs once per run, and
