@@ -45,7 +45,8 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
     for image in images:
         (out / "Attachments" / image).write_bytes(PNG)
 
-    names: list[tuple[str, str, list[str]]] = []
+    names: list[tuple[str, str, list[str], float]] = []
+    papers: dict[tuple[str, str], str] = {}  # (note, heading) -> its arXiv ID
     seen: set[str] = set()
     for index in range(notes):
         base = f"{title(rng)} {index}"
@@ -54,6 +55,10 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
         sections = 40 if kind < 0.02 else rng.randint(3, 8) if kind < 0.25 else rng.randint(1, 2)
         headings = [f"{title(rng)}: {rng.choice(WORDS)}" for _ in range(sections)]
         names.append((folder, base, headings, kind))
+        if kind < 0.25:  # paper notes: some sections describe one paper each
+            for heading in headings:
+                if rng.random() < 0.5:
+                    papers[(base, heading)] = f"{rng.choice(('2210', '2305', '2401'))}.{len(papers) + 10000:05d}"
         seen.add(base)
 
     defects = 0
@@ -84,15 +89,15 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
         parts = [f"---\ntags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\naliases: [{base.split()[0]} note]\n---\n"]
         if kind < 0.02:  # a long index note
             parts.append("| Name | Paper | Publication | Repository | Link |\n| --- | --- | --- | --- | --- |\n")
-            for _ in range(40):
-                base2 = rng.choice(names)[1]
-                paper_id = f"2305.{rng.randrange(10000, 99999)}"
-                parts.append(f"| {base2.split()[0]} | [{base2}]({base2.replace(' ', '%20')}.md) | arXiv preprint | [repo](https://github.com/x/{rng.randrange(999)}) | [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) |\n")
+            for base2, heading2 in rng.sample(sorted(papers), min(40, len(papers))):
+                paper_id = papers[(base2, heading2)]
+                anchor = heading2.replace(":", "").replace(" ", "%20")
+                parts.append(f"| {heading2.split()[0]} | [{heading2}]({base2.replace(' ', '%20')}.md#{anchor}) | arXiv preprint | [repo](https://github.com/x/{rng.randrange(999)}) | [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) |\n")
             parts.append("\n")
         for number, heading in enumerate(headings):
             parts.append(f"{'#' * rng.randint(2, 4)} {heading}\n\n")
-            if kind < 0.25 and rng.random() < 0.5:
-                paper_id = f"2210.{rng.randrange(10000, 99999)}"
+            paper_id = papers.get((base, heading))
+            if paper_id:
                 parts.append(f"> [!info]\n> [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) [cs.CL]\n>\n> Repository: https://github.com/x/{rng.randrange(999)}\n\n")
             for _ in range(rng.randint(1, 3)):
                 parts.append(" ".join([sentence(rng, rng.randint(6, 18)), link(rng), sentence(rng, rng.randint(4, 12)), link(rng)]))
