@@ -184,3 +184,50 @@ def test_one_edit_writes_a_small_delta_not_the_whole_cache(tmp_path, parse_count
     assert parse_counter == []
     assert vault.notes["n3.md"].headings[0].text == "Edited"
     assert "n4.md" not in vault.notes
+
+
+def cli(*args):
+    from click.testing import CliRunner
+
+    from vaultlint.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_check_replays_results_only_while_nothing_changed(tmp_path, monkeypatch):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    first = cli("check", str(root), "--output-format", "concise")
+    assert "VL102" in first.output
+    calls = []
+    original = Linter.run
+    monkeypatch.setattr(Linter, "run", lambda self, paths: calls.append(paths) or original(self, paths))
+    replay = cli("check", str(root), "--output-format", "concise")
+    assert calls == [] and replay.output == first.output
+    (root / "Later.md").write_text("# Later\n", encoding="utf-8")  # a new file changes resolution
+    after = cli("check", str(root), "--output-format", "concise")
+    assert len(calls) == 1 and "VL102" not in after.output
+    cli("check", str(root), "--output-format", "concise", "--ignore", "VL102")  # other rules: re-run
+    assert len(calls) == 2
+    cli("check", str(root), "--output-format", "concise", "--no-cache")
+    assert len(calls) == 3
+
+
+def test_cache_flags_and_clean(tmp_path):
+    root = write_vault(tmp_path / "v", FILES)
+    elsewhere = tmp_path / "cache"
+    cli("check", str(root), "--cache-dir", str(elsewhere), "--jobs", "1")
+    assert not (root / CACHE_DIR_NAME).exists() and list(elsewhere.glob("notes-*.pickle"))
+    cli("check", str(root), "--no-cache")
+    assert not (root / CACHE_DIR_NAME).exists()
+    cli("check", str(root))
+    assert (root / CACHE_DIR_NAME).is_dir()
+    cleaned = cli("clean", str(root))
+    assert "Removed" in cleaned.output and not (root / CACHE_DIR_NAME).exists()
+    assert "No cache" in cli("clean", str(root)).output
+    assert cli("clean", str(root), "--cache-dir", str(elsewhere)).exit_code == 0 and not elsewhere.exists()
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("x")
+    refused = cli("clean", str(root), "--cache-dir", str(precious))
+    assert refused.exit_code == 2 and (precious / "keep.txt").exists()

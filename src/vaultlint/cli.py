@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .config import CommandLine, ConfigError, Settings, resolve_settings, toml_value
+from .cache import CACHE_DIR_NAME, ResultCache, clear_cache
 from .engine import Linter, RuleCrash
 from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
 from .progress import Progress
@@ -51,6 +52,9 @@ class Options:
     paths: tuple[str, ...]
     vault_root: str | None
     command_line: CommandLine
+    use_cache: bool = True
+    cache_dir: str | None = None
+    jobs: int | None = None
 
 
 def _command_line(kwargs: dict) -> Options:
@@ -72,7 +76,14 @@ def _command_line(kwargs: dict) -> Options:
         isolated=kwargs.pop("isolated"),
         online=kwargs.pop("online", False),
     )
-    return Options(kwargs.pop("paths"), kwargs.pop("vault_root"), cli)
+    return Options(
+        kwargs.pop("paths"),
+        kwargs.pop("vault_root"),
+        cli,
+        use_cache=not kwargs.pop("no_cache"),
+        cache_dir=kwargs.pop("cache_dir"),
+        jobs=kwargs.pop("jobs"),
+    )
 
 
 def _vault_root(targets: list[Path], given: str | None) -> Path:
@@ -126,7 +137,13 @@ def _prepare(options: Options, progress: Progress) -> Run:
     targets = [Path(p) for p in options.paths] or [Path(".")]
     root = _vault_root(targets, options.vault_root)
     settings = resolve_settings(root, options.command_line, discover_rules())
-    vault = Vault.load(root, progress=progress.phase("Reading notes"))
+    vault = Vault.load(
+        root,
+        cache_dir=_cache_dir(options, root),
+        use_cache=options.use_cache,
+        jobs=options.jobs,
+        progress=progress.phase("Reading notes"),
+    )
     settings.read_gitignore(vault.files)
     chosen = [path for path in _choose(targets, vault) if not settings.is_excluded(path)]
     context = Context(vault, online=settings.online, online_settings=dict(settings.online_settings))
@@ -140,6 +157,24 @@ def _prepare(options: Options, progress: Progress) -> Run:
         scope=_scope(targets, vault, settings),
     )
     return Run(vault, chosen, settings, linter)
+
+
+def _cache_dir(options: Options, root: Path) -> Path:
+    return Path(options.cache_dir).resolve() if options.cache_dir else root / CACHE_DIR_NAME
+
+
+def _cached_check(options: Options, prepared: Run) -> list:
+    """The findings of a check, replayed from the last run when nothing that decides them changed."""
+    linter = prepared.linter
+    if not options.use_cache or prepared.settings.online:
+        return linter.run(prepared.chosen)
+    results = ResultCache(_cache_dir(options, prepared.vault.root))
+    key = ResultCache.key(prepared.vault, linter.rules, prepared.chosen, prepared.settings.fingerprint())
+    findings = results.get(key)
+    if findings is None:
+        findings = linter.run(prepared.chosen)
+        results.put(key, findings)
+    return findings
 
 
 def _display_root(vault: Vault) -> str:
@@ -169,6 +204,9 @@ def _selection_options(function):
         click.option("--unfixable", multiple=True, help="Rules whose fixes are never applied."),
         click.option("--config", multiple=True, metavar="PATH | 'KEY = VALUE'", help="A configuration file to use instead of the one found, or a TOML 'KEY = VALUE' override (repeatable)."),
         click.option("--isolated", is_flag=True, help="Ignore configuration files."),
+        click.option("--no-cache", is_flag=True, help="Parse every note afresh and keep no cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives (default: .vaultlint_cache/ at the vault root)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing (default: one per core; small vaults use one)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -273,7 +311,7 @@ def check(output_format, statistics, exit_zero, quiet, progress, **kwargs) -> No
         bar = Progress(progress)
         try:
             prepared = _prepare(options, bar)
-            findings = prepared.linter.run(prepared.chosen)
+            findings = _cached_check(options, prepared)
         finally:
             bar.close()
         _emit(findings, prepared, output_format, statistics, quiet)
@@ -445,6 +483,38 @@ def show_config(**kwargs) -> None:
         return EXIT_CLEAN
 
     sys.exit(_guarded(run))
+
+
+@main.command(name="clean")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--vault-root", type=click.Path(exists=True, file_okay=False), help="Vault root (default: found from the paths).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder to remove (default: .vaultlint_cache/ at the vault root).")
+def clean(paths, vault_root, cache_dir) -> None:
+    """Remove vaultlint's cache of the vault (parsed notes, results, online answers)."""
+
+    def run() -> int:
+        targets = [Path(p) for p in paths] or [Path(".")]
+        root = _vault_root(targets, vault_root)
+        folder = Path(cache_dir).resolve() if cache_dir else root / CACHE_DIR_NAME
+        if not folder.exists():
+            click.echo(f"No cache at {folder}.")
+        elif _remove_cache(folder):
+            click.echo(f"Removed {folder}.")
+        else:
+            raise UsageProblem(f"{folder} does not look like a vaultlint cache (no .gitignore written by vaultlint); not removed")
+        return EXIT_CLEAN
+
+    sys.exit(_guarded(run))
+
+
+def _remove_cache(folder: Path) -> bool:
+    """Remove the cache folder and what vaultlint keeps in it (online answers live in sub-folders)."""
+    import shutil
+
+    for child in folder.iterdir():
+        if child.is_dir() and (child / ".gitignore").is_file():
+            shutil.rmtree(child)
+    return clear_cache(folder)
 
 
 @main.command(name="rules")

@@ -442,6 +442,10 @@ class Settings:
     def is_fixable(self, code: str) -> bool:
         return code in self.fixable_codes
 
+    def fingerprint(self) -> str:
+        """Every effective setting, for the results cache: a change in any of them re-runs the rules."""
+        return repr([(entry.key, entry.value) for entry in self.entries]) + repr(sorted(self.fixable_codes))
+
 
 def _prefix(root: Path, base: Path | None) -> str:
     if base is None:

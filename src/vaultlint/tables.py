@@ -1,0 +1,169 @@
+"""Table rows as text: where each cell's raw segment lies, and edits that keep the layout.
+
+The parser's :class:`~vaultlint.note.TableRow` gives each cell's trimmed text. The
+table rules also need the raw segments between the pipes (with their padding),
+whether the row has a leading and a trailing pipe, and where its line ends, so
+that a fix changes only the cells that change and keeps the author's layout.
+
+Splitting follows GFM (a ``\\|`` does not split) with one lenient exception: a
+pipe inside a wikilink or embed (``[[Note|alias]]``), inline code or ``$math$``
+does not count here. Such a pipe does split the cell in GFM; the
+unescaped-pipe rule reports the wikilink case, and counting those pipes here too
+would report one defect twice (or a table whose reading in Obsidian is not
+known for certain).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .note import Note, Table, TableRow
+from .parser.blocks import strip_quote_markers
+from .source import Span
+
+_CODE_RUN = re.compile(r"`+")
+_MATH = re.compile(r"\$(?=\S)(?:\\.|[^$\\])*?(?<=\S)\$")
+_WIKILINK = re.compile(r"!?\[\[.*?\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class RowText:
+    """One table line: its raw cell segments (absolute offsets in the note's text)."""
+
+    line: int
+    line_start: int
+    body_start: int  # after a callout's `> ` prefix and indentation
+    line_end: int  # before the line ending
+    next_start: int  # after the line ending
+    segments: tuple[Span, ...]  # the raw text between pipes, one per cell
+    pipes: tuple[int, ...]  # offsets of the splitting pipes
+    leading_pipe: bool
+    trailing_pipe: bool
+
+    def content_span(self, text: str) -> Span:
+        """The row from its first to its last non-blank character."""
+        body = text[self.body_start:self.line_end]
+        start = self.body_start + (len(body) - len(body.lstrip()))
+        return Span(start, max(start, self.body_start + len(body.rstrip())))
+
+    def cell_text(self, text: str, index: int) -> str:
+        span = self.segments[index]
+        return text[span.start:span.end].strip()
+
+
+def _opaque_spans(body: str) -> list[tuple[int, int]]:
+    """Inline code, math and wikilinks in a row's text: pipes there do not count."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "`":
+            run = _CODE_RUN.match(body, i).group()
+            close = body.find(run, i + len(run))
+            while close != -1 and (close + len(run) < len(body) and body[close + len(run)] == "`" or body[close - 1] == "`"):
+                close = body.find(run, close + 1)
+            if close == -1:
+                i += len(run)
+                continue
+            spans.append((i, close + len(run)))
+            i = close + len(run)
+            continue
+        if char == "$":
+            match = _MATH.match(body, i)
+            if match:
+                spans.append(match.span())
+                i = match.end()
+                continue
+        if body.startswith("[[", i) or body.startswith("![[", i):
+            match = _WIKILINK.match(body, i)
+            if match:
+                spans.append(match.span())
+                i = match.end()
+                continue
+        i += 1
+    return spans
+
+
+def row_text(note: Note, row: TableRow) -> RowText:
+    text = note.text
+    line_start, line_end = row.span.start, row.span.end
+    next_start = line_end
+    if text.startswith("\r\n", line_end):
+        next_start += 2
+    elif line_end < len(text) and text[line_end] in "\r\n":
+        next_start += 1
+    line = text[line_start:line_end]
+    body = strip_quote_markers(line)
+    body_start = line_start + len(line) - len(body)
+    opaque = _opaque_spans(body)
+    pipes: list[int] = []
+    i = 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 2
+            continue
+        inside = next((end for start, end in opaque if start <= i < end), None)
+        if inside is not None:
+            i = inside
+            continue
+        if body[i] == "|":
+            pipes.append(i)
+        i += 1
+    bounds = list(zip([0] + [p + 1 for p in pipes], pipes + [len(body)]))
+    leading = bool(bounds) and not body[bounds[0][0]:bounds[0][1]].strip() and body.lstrip().startswith("|")
+    if leading:
+        bounds = bounds[1:]
+    stripped = body.rstrip()
+    trailing = bool(bounds) and bool(pipes) and pipes[-1] == len(stripped) - 1 and not body[bounds[-1][0]:bounds[-1][1]].strip()
+    if trailing:
+        bounds = bounds[:-1]
+    return RowText(
+        row.line,
+        line_start,
+        body_start,
+        line_end,
+        next_start,
+        tuple(Span(body_start + start, body_start + end) for start, end in bounds),
+        tuple(body_start + pipe for pipe in pipes),
+        leading,
+        trailing,
+    )
+
+
+def column_widths(note: Note, table: Table) -> tuple[int, ...] | None:
+    """The columns' widths when the author padded them to equal width, else ``None``.
+
+    A table counts as padded when its header and delimiter rows have the same
+    pipes in the same places (every header segment as wide as the delimiter's).
+    """
+    header, delimiter = row_text(note, table.header), row_text(note, table.delimiter)
+    if len(header.segments) != len(delimiter.segments) or header.leading_pipe != delimiter.leading_pipe:
+        return None
+    widths = tuple(span.end - span.start for span in header.segments)
+    if widths != tuple(span.end - span.start for span in delimiter.segments):
+        return None
+    return widths
+
+
+def new_cells(widths: tuple[int, ...] | None, columns: range) -> str:
+    """Empty cells for ``columns``, each followed by its closing pipe."""
+    if widths is None:
+        return "  |" * len(columns)
+    return "".join(" " * max(widths[column], 2) + "|" for column in columns)
+
+
+def line_removal(note: Note, row: RowText) -> Span:
+    """The span that removes the row's whole line, line ending included."""
+    if row.next_start > row.line_end:
+        return Span(row.line_start, row.next_start)
+    # The last line of a note without a final newline: take the line ending before it.
+    start = row.line_start
+    if start >= 2 and note.text[start - 2:start] == "\r\n":
+        start -= 2
+    elif start >= 1:
+        start -= 1
+    return Span(start, row.line_end)
