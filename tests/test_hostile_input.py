@@ -414,7 +414,6 @@ def test_a_destination_nested_deeper_than_32_parentheses_is_not_a_link():
     assert parse_note("n.md", "[a](x" + "(" * 33 + ")" * 33 + ")").links == []
 
 
-@pytest.mark.xfail(strict=True, reason="vault.py read_note: a note skipped for its parse time must not be cached (cacheable=not parser.timed_out(note))")
 def test_a_note_skipped_for_time_is_parsed_again_next_run(tmp_path, monkeypatch):
     heavy = "".join(f"Line {i} with [[Old/Target]]\n" for i in range(30_000))
     root = vault(tmp_path / "v", {**MOVED, "Heavy.md": heavy})

@@ -14,7 +14,7 @@ from pathlib import Path
 from .cache import CACHE_DIR_NAME, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution
-from .parser import parse_bytes, parse_note
+from .parser import parse_bytes, parse_note, timed_out
 
 NOTE_EXTENSIONS = (".md",)
 # A file modified this recently may change again within the same mtime tick:
@@ -314,7 +314,9 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
     digest = content_hash(data)
     if cached_digest is not None and digest == cached_digest:
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
-    return LoadedNote(parse_bytes(path, data), stat.st_mtime_ns, stat.st_size, digest, cacheable=True)
+    note = parse_bytes(path, data)
+    # A note skipped for its parse time is a verdict on this machine and moment: try again next run.
+    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not timed_out(note))
 
 
 def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, LoadedNote]:
