@@ -46,7 +46,7 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
         (out / "Attachments" / image).write_bytes(PNG)
 
     names: list[tuple[str, str, list[str], float]] = []
-    papers: dict[tuple[str, str], str] = {}  # (note, heading) -> its arXiv ID
+    papers: dict[tuple[str, str], tuple[str, str]] = {}  # (note, heading) -> its arXiv ID and repository
     seen: set[str] = set()
     for index in range(notes):
         base = f"{title(rng)} {index}"
@@ -58,7 +58,7 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
         if kind < 0.25:  # paper notes: some sections describe one paper each
             for heading in headings:
                 if rng.random() < 0.5:
-                    papers[(base, heading)] = f"{rng.choice(('2210', '2305', '2401'))}.{len(papers) + 10000:05d}"
+                    papers[(base, heading)] = (f"{rng.choice(('2210', '2305', '2401'))}.{len(papers) + 10000:05d}", f"https://github.com/x/{rng.randrange(10**6)}")
         seen.add(base)
 
     defects = 0
@@ -90,15 +90,16 @@ def generate(out: Path, notes: int, seed: int = 7) -> dict[str, int]:
         if kind < 0.02:  # a long index note
             parts.append("| Name | Paper | Publication | Repository | Link |\n| --- | --- | --- | --- | --- |\n")
             for base2, heading2 in rng.sample(sorted(papers), min(40, len(papers))):
-                paper_id = papers[(base2, heading2)]
+                paper_id, repository = papers[(base2, heading2)]
                 anchor = heading2.replace(":", "").replace(" ", "%20")
-                parts.append(f"| {heading2.split()[0]} | [{heading2}]({base2.replace(' ', '%20')}.md#{anchor}) | arXiv preprint | [repo](https://github.com/x/{rng.randrange(999)}) | [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) |\n")
+                parts.append(f"| {heading2.split()[0]} | [{heading2}]({base2.replace(' ', '%20')}.md#{anchor}) | arXiv preprint | [repo]({repository}) | [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) |\n")
             parts.append("\n")
         for number, heading in enumerate(headings):
             parts.append(f"{'#' * rng.randint(2, 4)} {heading}\n\n")
-            paper_id = papers.get((base, heading))
-            if paper_id:
-                parts.append(f"> [!info]\n> [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) [cs.CL]\n>\n> Repository: https://github.com/x/{rng.randrange(999)}\n\n")
+            paper = papers.get((base, heading))
+            if paper:
+                paper_id, repository = paper
+                parts.append(f"> [!info]\n> [arXiv:{paper_id}](https://arxiv.org/abs/{paper_id}) [cs.CL]\n>\n> Repository: {repository}\n\n")
             for _ in range(rng.randint(1, 3)):
                 parts.append(" ".join([sentence(rng, rng.randint(6, 18)), link(rng), sentence(rng, rng.randint(4, 12)), link(rng)]))
                 if rng.random() < 0.1:

@@ -33,9 +33,11 @@ from vaultlint.source import Span
 from vaultlint.vault import Vault
 
 _LINE_END = re.compile(r"\r\n|\n|\r")
-# Rules whose fix edits more than the span it reports, on purpose: VL002 reports the
-# unused code in a suppression comment and removes the whole comment when no code is left.
-FIX_BEYOND_FINDING = {"VL002"}
+# Link rules (VL1xx) report the link text they repair: their edits stay inside the
+# finding's span. Other rules may edit more of the lines they report, on purpose
+# (VL002 removes a whole unused suppression comment, VL201 completes or drops a
+# table row): their edits stay inside the finding's lines, line endings included.
+SPAN_EXACT_RULES = ("VL1",)
 CACHE_FOLDER = ".vaultlint_cache"
 
 
@@ -167,6 +169,18 @@ def changes_only_inside(before: str, after: str, spans: list[Span]) -> bool:
     return cursor <= limit
 
 
+def _lines_around(text: str, span: Span) -> tuple[int, int]:
+    """The whole lines ``span`` touches, with the line endings on either side.
+
+    (A line removed at the end of a note takes the line ending before it.)
+    """
+    newline = text.find("\n", span.end)
+    start = text.rfind("\n", 0, span.start) + 1
+    if start and text[start - 1] == "\n":
+        start -= 2 if start >= 2 and text[start - 2] == "\r" else 1
+    return start, len(text) if newline == -1 else newline + 1
+
+
 def _moves(finding) -> bool:
     """Whether the fix moves a file: ``vaultlint fix`` carries those out after writing, not ``fix_notes``."""
     return bool(getattr(finding.fix, "moves", ()))
@@ -233,11 +247,13 @@ def fix_and_check(root: Path, unsafe: bool = False, rules_factory=all_rules) -> 
         fixable = [f for f in findings if f.path == path and f.fixable(unsafe) and not _moves(f)]
         spans = [edit.span for f in fixable for edit in f.fix.edits]
         for finding in fixable:
-            if finding.code in FIX_BEYOND_FINDING:
-                continue
+            if finding.code.startswith(SPAN_EXACT_RULES):
+                start, end, where = finding.span.start, finding.span.end, "span"
+            else:
+                (start, end), where = _lines_around(old, finding.span), "lines"
             for edit in finding.fix.edits:
-                if not (finding.span.start <= edit.span.start and edit.span.end <= finding.span.end):
-                    _fail(f"{path}: {finding.code} edits {edit.span} outside its finding's span {finding.span}")
+                if not (start <= edit.span.start and edit.span.end <= end):
+                    _fail(f"{path}: {finding.code} edits {edit.span} outside its finding's {where} {finding.span}")
         if not changes_only_inside(old, new, spans):
             _fail(f"{path}: a fix pass changed text outside the fixes' spans\nbefore: {old!r}\nafter:  {new!r}")
     if result.not_converged:

@@ -122,6 +122,8 @@ class LinkServer:
                     server.max_in_flight[host] = max(server.max_in_flight[host], server._in_flight[host])
                 try:
                     route = server.routes.get(path)
+                    if route is None and path.startswith("/web/"):  # an archived copy: always there
+                        route = server.routes["/ok"]
                     answer = route(self.command, count) if route else Answer(404)
                     if answer.delay:
                         time.sleep(answer.delay)

@@ -26,8 +26,26 @@ CACHE_DIR_NAME = ".vaultlint_cache"
 PARSER_FINGERPRINT = "parser-1"
 
 
+def _code_stamp(files) -> str:
+    """Size and time of source files, so an edited (editable-installed) vaultlint never
+    replays what older code decided: versions alone miss a developer's changes."""
+    stamps = []
+    for file in files:
+        try:
+            stat = os.stat(file)
+            stamps.append(f"{file}:{stat.st_mtime_ns}:{stat.st_size}")
+        except OSError:
+            stamps.append(f"{file}:?")
+    return "|".join(stamps)
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
 def cache_key() -> str:
-    raw = f"{__version__}|{PARSER_FINGERPRINT}|{sys.version_info[:2]}".encode()
+    """Version, parser fingerprint, Python, and the parser's own source files."""
+    parser_files = sorted([*(_PACKAGE / "parser").glob("*.py"), _PACKAGE / "note.py", _PACKAGE / "source.py", _PACKAGE / "obsidian.py"])
+    raw = f"{__version__}|{PARSER_FINGERPRINT}|{sys.version_info[:2]}|{_code_stamp(parser_files)}".encode()
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
@@ -191,6 +209,10 @@ class ResultCache:
         for rule in rules:
             origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
             digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
+        modules = [module for name, module in list(sys.modules.items()) if name == "vaultlint" or name.startswith("vaultlint.")]
+        modules += [sys.modules[type(rule).__module__] for rule in rules]
+        code_files = {module.__file__ for module in modules if getattr(module, "__file__", None)}
+        digest.update(_code_stamp(sorted(code_files)).encode())
         digest.update("\0".join(paths).encode("utf-8", "surrogatepass"))
         digest.update(extra.encode())
         return digest.digest()

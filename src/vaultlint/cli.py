@@ -122,6 +122,7 @@ def _scope(targets: list[Path], vault: Vault, settings: Settings):
             return False
         return any(path == where or (folder and (not where or path.startswith(where + "/"))) for where, folder in given)
 
+    in_scope.given = tuple(given)  # for the results cache key: the same notes may come with another scope
     return in_scope
 
 
@@ -169,11 +170,12 @@ def _cached_check(options: Options, prepared: Run) -> list:
     if not options.use_cache or prepared.settings.online:
         return linter.run(prepared.chosen)
     results = ResultCache(_cache_dir(options, prepared.vault.root))
-    key = ResultCache.key(prepared.vault, linter.rules, prepared.chosen, prepared.settings.fingerprint())
+    key = ResultCache.key(prepared.vault, linter.rules, prepared.chosen, prepared.settings.fingerprint() + repr(getattr(linter.scope, "given", ())))
     findings = results.get(key)
     if findings is None:
         findings = linter.run(prepared.chosen)
-        results.put(key, findings)
+        if not prepared.vault.timed_out:
+            results.put(key, findings)
     return findings
 
 

@@ -99,8 +99,8 @@ class References:
 
     def referenced(self, path: str) -> bool:
         """Whether anything other than the file itself references ``path``."""
-        if PUBLISH_FAVICON.match(posixpath.basename(path)):
-            return True
+        if PUBLISH_FAVICON.match(posixpath.basename(path)) or path.lower() in PUBLISH_SITE_FILES:
+            return True  # used by Obsidian Publish by name
         return bool(self.sources(path) - {path})
 
     # --- building ----------------------------------------------------------------------

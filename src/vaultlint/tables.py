@@ -137,8 +137,8 @@ def row_text(note: Note, row: TableRow) -> RowText:
 def column_widths(note: Note, table: Table) -> tuple[int, ...] | None:
     """The columns' widths when the author padded them to equal width, else ``None``.
 
-    A table counts as padded when its header and delimiter rows have the same
-    pipes in the same places (every header segment as wide as the delimiter's).
+    A table counts as padded when its header, its delimiter row and every row
+    with as many cells as the header have the same pipes in the same places.
     """
     header, delimiter = row_text(note, table.header), row_text(note, table.delimiter)
     if len(header.segments) != len(delimiter.segments) or header.leading_pipe != delimiter.leading_pipe:
@@ -146,6 +146,10 @@ def column_widths(note: Note, table: Table) -> tuple[int, ...] | None:
     widths = tuple(span.end - span.start for span in header.segments)
     if widths != tuple(span.end - span.start for span in delimiter.segments):
         return None
+    for row in table.rows:
+        layout = row_text(note, row)
+        if len(layout.segments) == len(widths) and tuple(span.end - span.start for span in layout.segments) != widths:
+            return None
     return widths
 
 

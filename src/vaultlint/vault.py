@@ -184,6 +184,8 @@ class Vault:
         self.memo: dict[object, object] = {}
         # Bumped whenever a note is replaced (by a fix), so derived indexes know to rebuild.
         self.generation = 0
+        # Notes skipped for their parse time in this run (their findings are not replayed).
+        self.timed_out: set[str] = set()
 
     @classmethod
     def load(
@@ -231,6 +233,7 @@ class Vault:
                 pending.append((path, previous.digest if previous else None))
             else:
                 pending.append((path, None))
+        slow: set[str] = set()
         cached = len(notes) - len(pending)
         report = (lambda done: progress(cached + done, len(notes))) if progress else None
         for path, loaded in _load_notes(root, pending, jobs, report):
@@ -243,12 +246,16 @@ class Vault:
                 notes[path] = loaded.note
             else:
                 notes.add_blob(path, loaded.blob)
-            if cache is not None and loaded.cacheable:
+            if loaded.timed_out:
+                slow.add(path)
+            elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
                 cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob)
         if cache is not None:
             cache.save()
-        return cls(root, files, notes, ObsidianSettings.read(root), warnings, digests)
+        vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests)
+        vault.timed_out = slow
+        return vault
 
     def note(self, path: str) -> Note | None:
         return self.notes.get(path)
@@ -299,6 +306,8 @@ class LoadedNote:
     digest: bytes = b""
     cacheable: bool = False
     blob: bytes | None = None
+    # Skipped for its parse time: a verdict on this machine and moment, kept out of every cache.
+    timed_out: bool = False
 
 
 def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
@@ -315,8 +324,8 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
     if cached_digest is not None and digest == cached_digest:
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
     note = parse_bytes(path, data)
-    # A note skipped for its parse time is a verdict on this machine and moment: try again next run.
-    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not timed_out(note))
+    slow = timed_out(note)
+    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow)
 
 
 def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, LoadedNote]:

@@ -306,6 +306,6 @@ class BrokenExternalLink(Rule):
         from ..parser import parse_note
 
         reparsed = parse_note(note.path, note.text[:span.start] + written + note.text[span.end:])
-        if not any(other.span.start == link.span.start and other.destination == target for other in reparsed.external_links):
+        if not any(other.span.start == link.span.start and other.destination == written for other in reparsed.external_links):
             return None
         return Fix.replace(f"Link to {target}", span, written, Applicability.UNSAFE)

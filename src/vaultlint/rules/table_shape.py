@@ -53,8 +53,9 @@ class TableShape(Rule):
     The fixes are safe and change only the row at fault:
     - a short row gets empty cells at its end; when the table's columns are
       padded to equal width (its header and delimiter rows line up), the new
-      cells are padded to their column's width, otherwise they are written as
-      `  |`;
+      cells are padded to their column's width (padded means the header,
+      the delimiter row and every row with the header's number of cells line
+      up), otherwise they are written as `  |`;
     - an empty row is removed, with its line ending (and its `> ` prefix in a
       callout);
     - surplus cells are removed when they are all empty; surplus cells holding

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
+from ..note import ExternalLink, Link, LinkStyle, Note
+from ..obsidian import heading_key
+from ..papers import Row, Section, paper_index
+from ..rule import Context, Rule
+from ..source import Span
+
+REPOSITORY_KEYS = ("repository", "repo", "code", "github", "source code")
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?\s*\)")
+_BARE_URL = re.compile(r"<?(https?://[^\s<>|)\]]+)>?")
+
+
+def normalise_url(url: str) -> str:
+    """A URL as a reader compares it: no http(s) scheme, host in lower case
+    without `www.`, no trailing slash or `.git`."""
+    url = url.strip().strip("<>")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return url.rstrip("/")
+    host = parts.netloc.lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/")
+    if path.endswith(".git"):
+        path = path[:-4]
+    rest = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return host + path + rest
+
+
+def urls_in(text: str) -> list[str]:
+    found = [match.group(2) for match in _MARKDOWN_LINK.finditer(text) if match.group(2).lower().startswith(("http://", "https://"))]
+    rest = _MARKDOWN_LINK.sub(" ", text)
+    found += [match.group(1) for match in _BARE_URL.finditer(rest)]
+    return found
+
+
+def _last_segment(url: str) -> str:
+    return urlsplit(url.strip()).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _words(text: str) -> list[str]:
+    return heading_key(text.lstrip("#").strip()).split()
+
+
+class StaleIndexRow(Rule):
+    """
+    ## What it does
+    Reports an index-table row that links to a paper section (in the same
+    note or another) and disagrees with that section's own data:
+    - its **title**: the text of the title cell's link against the section's
+      heading, compared after Obsidian's heading normalisation (so
+      `[#TALM Tool Augmented Language Models](#TALM%20Tool%20Augmented%20Language%20Models)`
+      agrees with `#### TALM: Tool Augmented Language Models`; a leading `#`
+      in the link text is ignored). Only a text whose first word, the
+      paper's name, differs from the heading's is reported: `[ToolLLM:
+      Facilitating LLMs to ...]` for `ToolLLM: Facilitating Large Language
+      Models to ...` is a shortened title, `[ReAct: ...]` linking to the PAL
+      section a row copied from its neighbour;
+    - its **repository** cell (column `Repository`, `Repo`, `Code` or
+      `GitHub`) against the section callout's `Repository:` line (or `Repo:`,
+      `Code:`, `GitHub:`), comparing URLs after trivial normalisation: `http`
+      and `https` are the same, as are a trailing slash, `www.`, the case of
+      the host and a trailing `.git`.
+
+    Only a real disagreement counts: an empty cell, a section without a
+    `Repository:` line or a row that does not link to a section (a table
+    that indexes nothing, a row linking to an external page) is not reported.
+    Rows with more cells than the header are left to `table-shape` (VL201),
+    since their columns cannot be trusted. A different
+    arXiv ID is reported once, by the arXiv rules (`arxiv-id-conflict`,
+    VL301), not here.
+
+    Index tables and paper sections are those of the paper-record model of
+    `arxiv-id-conflict` (VL301).
+
+    ## Why is this bad?
+    The section is where a paper's data is kept up to date; the index row is
+    a copy made once. When the section's repository moves or its heading is
+    renamed, the row goes on sending readers to the old place.
+
+    ## Example
+    ```markdown
+    | Name | Paper | Repository | Link |
+    | ---- | ----- | ---------- | ---- |
+    | PAL | [PAL: Program-aided Language Models](#PAL%20Program-aided%20Language%20Models) | [pal](https://github.com/old-owner/pal) | [arXiv:2211.10435](https://arxiv.org/abs/2211.10435) |
+
+    #### PAL: Program-aided Language Models
+
+    > [!info]
+    > [arXiv:2211.10435](https://arxiv.org/abs/2211.10435)
+    > Repository: https://github.com/reasoning-machines/pal
+    ```
+
+    Use instead:
+    ```markdown
+    | Name | Paper | Repository | Link |
+    | ---- | ----- | ---------- | ---- |
+    | PAL | [PAL: Program-aided Language Models](#PAL%20Program-aided%20Language%20Models) | [pal](https://github.com/reasoning-machines/pal) | [arXiv:2211.10435](https://arxiv.org/abs/2211.10435) |
+
+    #### PAL: Program-aided Language Models
+
+    > [!info]
+    > [arXiv:2211.10435](https://arxiv.org/abs/2211.10435)
+    > Repository: https://github.com/reasoning-machines/pal
+    ```
+
+    ## Fix safety
+    The section is the source of truth: the fix rewrites the cell from it and
+    touches nothing else in the row.
+
+    For a repository cell, the fix is safe when the section's value is one
+    plain URL and the cell holds one bare URL, one `<URL>` or one link whose
+    text is derived from the old URL (the URL itself, or its last path
+    segment, as in `[pal](https://github.com/reasoning-machines/pal)`): the
+    URL is replaced, and such a text is derived again from the new URL in the
+    same way. When the new URL has no path segment to name it, or the link
+    text was chosen by the author (`[code](...)`), the fix is unsafe (the
+    text becomes the new URL's host, or is kept). A section value that is
+    not one plain URL gets no fix.
+
+    For a title, the fix replaces the link's text with the heading (keeping
+    a leading `#`); it is unsafe, since the author may have shortened the
+    title on purpose.
+
+    ## Options
+    None.
+    """
+
+    code = "VL202"
+    name = "stale-index-row"
+    summary = "An index-table row whose title or repository disagrees with the section it links to"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    tags = ("tables", "papers")
+
+    def check(self, note: Note, context: Context) -> Iterator[Finding]:
+        if not note.tables:
+            return
+        index = paper_index(context.vault)
+        for row in index.rows_in(note.path):
+            section = self._linked_section(row)
+            if section is None or len(row.row.cells) > len(row.table.table.header.cells):
+                continue
+            finding = self._title(note, row, section)
+            if finding is not None:
+                yield finding
+            finding = self._repository(note, row, section)
+            if finding is not None:
+                yield finding
+
+    @staticmethod
+    def _linked_section(row: Row) -> Section | None:
+        section = row.section
+        if section is None or row.target is None or row.title_link is None:
+            return None
+        if (row.target.path, row.target.index) != (section.path, section.heading_index):
+            return None
+        return section
+
+    # --- title ----------------------------------------------------------------
+
+    def _title(self, note: Note, row: Row, section: Section) -> Finding | None:
+        link = row.title_link
+        if link.display is None:
+            return None
+        shown, heading = _words(link.display), _words(section.heading.text)
+        if not shown or shown == heading:
+            return None
+        if shown[0] == heading[0]:
+            return None  # the same paper's name, its title shortened or reworded
+        span = self._display_span(note, link)
+        if span is None:
+            return None
+        old = note.text[span.start:span.end]
+        new = ("#" if old.lstrip().startswith("#") else "") + section.heading.text
+        if isinstance(link, Link) and link.style is LinkStyle.WIKILINK:
+            new = new.replace("|", "\\|")
+        where = self._where(note, section)
+        message = f"index row title {link.display!r} disagrees with the heading it links to, {section.heading.text!r}{where}"
+        fix = Fix.replace("Use the heading as the link text", span, new, Applicability.UNSAFE)
+        return self.finding(note, span, message, fix)
+
+    @staticmethod
+    def _display_span(note: Note, link: Link | ExternalLink) -> Span | None:
+        text = note.text
+        if isinstance(link, Link) and link.style is LinkStyle.WIKILINK:
+            start = link.target_span.end
+            if text.startswith("\\|", start):
+                start += 2
+            elif text.startswith("|", start):
+                start += 1
+            else:
+                return None
+            return Span(start, link.span.end - 2)
+        close = text.rfind("](", link.span.start, link.target_span.start)
+        opening = link.span.start + (2 if link.embed else 1)
+        if close < opening:
+            return None
+        return Span(opening, close)
+
+    @staticmethod
+    def _where(note: Note, section: Section) -> str:
+        if section.path == note.path:
+            return f" (line {section.heading.line})"
+        return f" ({section.path}:{section.heading.line})"
+
+    # --- repository -------------------------------------------------------------
+
+    def _repository(self, note: Note, row: Row, section: Section) -> Finding | None:
+        if section.callout is None:
+            return None
+        field = next((f for f in section.callout.fields if f.key.strip().lower() in REPOSITORY_KEYS), None)
+        if field is None:
+            return None
+        headers = [cell.text.strip().lower() for cell in row.table.table.header.cells]
+        column = next((i for i, header in enumerate(headers) if header in REPOSITORY_KEYS), None)
+        if column is None or column >= len(row.row.cells):
+            return None
+        cell = row.row.cells[column]
+        cell_urls = urls_in(cell.text)
+        section_urls = urls_in(field.value)
+        if not cell_urls or not section_urls:
+            return None
+        wanted = {normalise_url(url) for url in section_urls}
+        if any(normalise_url(url) in wanted for url in cell_urls):
+            return None
+        message = (
+            f"repository cell {cell.text!r} disagrees with the {field.key.strip()}: line of the section it links to, "
+            f"{field.value.strip()!r}{self._where(note, section)}"
+        )
+        fix = self._repository_fix(cell.text, cell.span, field.value.strip())
+        return self.finding(note, cell.span, message, fix)
+
+    @staticmethod
+    def _repository_fix(text: str, span: Span, value: str) -> Fix | None:
+        if not re.fullmatch(r"https?://[^\s<>|()\[\]]+", value):
+            return None
+        title = f"Use the section's repository, {value}"
+        bare = re.fullmatch(r"(<?)(https?://[^\s<>|]+?)(>?)", text)
+        if bare and (bare.group(1) == "<") == (bare.group(3) == ">"):
+            return Fix.replace(title, span, bare.group(1) + value + bare.group(3))
+        link = _MARKDOWN_LINK.fullmatch(text)
+        if link is None:
+            return None
+        label, old = link.group(1), link.group(2)
+        destination = text[link.start(2):link.end(2)]
+        new_destination = value
+        if label.strip() == old or normalise_url(label) == normalise_url(old):
+            return Fix.replace(title, span, f"[{value}]" + text[link.end(1) + 1:link.start(2)] + new_destination + text[link.end(2):])
+        rebuilt = text[link.end(1) + 1:link.start(2)] + new_destination + text[link.start(2) + len(destination):]
+        if label.strip() and label.strip().lower() == _last_segment(old).lower():
+            segment = _last_segment(value)
+            if segment:
+                return Fix.replace(title, span, f"[{segment}]" + rebuilt)
+            host = urlsplit(value).netloc
+            return Fix.replace(title, span, f"[{host}]" + rebuilt, Applicability.UNSAFE)
+        return Fix.replace(title + " (keeping the link text)", span, f"[{label}]" + rebuilt, Applicability.UNSAFE)
