@@ -437,6 +437,7 @@ def test_example_vault_arxiv_defects_offline_then_online(tmp_path, arxiv):
     })
     findings = [f for f in run(root, online=False, rules=all_rules()) if f.code.startswith("VL3")]
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [
+        ("Daily/2024-05-03.md", 20, 29, "VL303"),
         ("Papers/Language models/Agents.md", 14, 211, "VL302"),
         ("Papers/Language models/Compression.md", 24, 9, "VL304"),
         ("Papers/Language models/Compression.md", 31, 10, "VL301"),

@@ -23,7 +23,7 @@ from . import __version__
 
 CACHE_DIR_NAME = ".vaultlint_cache"
 # Bump when the parser's output changes shape or meaning without a version bump.
-PARSER_FINGERPRINT = "parser-1"
+PARSER_FINGERPRINT = "parser-2"
 
 
 def _code_stamp(files) -> str:

@@ -403,7 +403,7 @@ def fix(output_format, statistics, exit_zero, quiet, progress, unsafe_fixes, sho
             remaining = _recheck_from_disk(linter, vault, unwritten, remaining, result.original)
         _emit(remaining, prepared, output_format, statistics, quiet, unsafe_fixes)
         if result.not_converged:
-            click.echo(f"vaultlint: warning: fixes did not settle after repeated passes in: {', '.join(result.not_converged)}", err=True)
+            click.echo(f"vaultlint: warning: fixes did not settle after repeated passes in: {', '.join(result.not_converged)}; those notes were not changed", err=True)
         before = Counter((f.path, f.code, f.rule) for f in (first[0] if first else []) if f.fixable(unsafe_fixes))
         fixed = before - Counter((f.path, f.code, f.rule) for f in remaining)
         applied = result.applied if not unwritten else sum(count for (p, _, _), count in fixed.items() if p in written)

@@ -14,7 +14,10 @@ class UnreadableNote(Rule):
     ## What it does
     Reports a note that vaultlint could not read completely: bytes that are not
     valid UTF-8, binary data in a `.md` file, properties (YAML frontmatter) that
-    do not parse, or a note too large or too deeply nested to parse.
+    do not parse or are too large, too deeply nested or expand too far through
+    aliases, or a note too large, too deeply nested or too slow to parse (over
+    5,000,000 characters, or 10 seconds; `VAULTLINT_PARSE_TIME_LIMIT` sets the
+    time limit).
 
     ## Why is this bad?
     Obsidian shows such a note garbled or with broken properties. A note that
