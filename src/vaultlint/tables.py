@@ -23,7 +23,9 @@ from .parser.blocks import strip_quote_markers
 from .source import Span
 
 _CODE_RUN = re.compile(r"`+")
-_MATH = re.compile(r"\$(?=\S)(?:\\.|[^$\\])*?(?<=\S)\$")
+# The scanner's rule (parser/inline.py): no space after the opening `$`; the closing
+# `$` has no space or backslash before it and no digit after it, so `$25 | $50` is prices.
+_MATH = re.compile(r"\$(?![\s$])(?:\\.|[^\\\n])*?(?<![\s\\])\$(?!\d)")
 _WIKILINK = re.compile(r"!?\[\[.*?\]\]")
 
 

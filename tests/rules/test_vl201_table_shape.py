@@ -160,3 +160,14 @@ def test_consecutive_empty_rows_and_a_final_one_without_newline(vault_dir, fix_l
     first, second = fix_loop(root, "VL201", unsafe=False)
     assert (root / "n.md").read_text() == UNALIGNED + "| a | b | c |"
     assert second.fixed == {}
+
+
+def test_dollar_prices_are_not_math_and_their_pipes_split_cells(vault_dir):
+    """`$25 | $50` is two prices (a closing `$` is never followed by a digit), not math."""
+    text = (
+        "| Tier | Once | Monthly | Yearly |\n"
+        "| --- | --- | --- | --- |\n"
+        "| **Contribution** | **$25** |  **$50**  | **$100** |\n"
+    )
+    root = vault_dir({"Prices.md": text})
+    assert [f for f in lint(root, "VL201") if f.path == "Prices.md"] == []
