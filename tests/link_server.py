@@ -73,6 +73,7 @@ class LinkServer:
         self._counts: Counter = Counter()
         self._in_flight: Counter = Counter()
         self.max_in_flight: Counter = Counter()
+        self.max_total_in_flight = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
@@ -120,6 +121,7 @@ class LinkServer:
                     server._counts[path] += 1
                     server._in_flight[host] += 1
                     server.max_in_flight[host] = max(server.max_in_flight[host], server._in_flight[host])
+                    server.max_total_in_flight = max(server.max_total_in_flight, sum(server._in_flight.values()))
                 try:
                     route = server.routes.get(path)
                     if route is None and path.startswith("/web/"):  # an archived copy: always there

@@ -93,11 +93,9 @@ def test_a_head_dropped_without_answer_gets_a_get(server, checker):
 
 
 def test_a_slow_server_times_out_without_a_get(server, checker):
-    started = time.monotonic()
     result = checker.check(server.url("/slow"))
-    assert (result.outcome, result.detail) == ("timeout", "read")
-    assert time.monotonic() - started < 1.4  # one 0.5 s read timeout, no second try with GET
-    assert server.hits("/slow", "GET") == 0
+    assert (result.outcome, result.detail, result.method) == ("timeout", "read", "HEAD")
+    assert server.hits("/slow") == 1  # no second try with GET, no retry
 
 
 def test_retry_after_is_honoured(server, checker, waits):
@@ -163,7 +161,7 @@ def test_a_host_that_does_not_resolve(checker, monkeypatch):
 
 
 def test_at_most_two_requests_in_flight_per_host(server):
-    paths = server.add_slow_pages(8, 0.2)
+    paths = server.add_slow_pages(8, 0.4)
     with HttpChecker(timeout=(2.0, 2.0), max_workers=8, per_host=2) as checker:
         results = checker.check_all([server.url(path) for path in paths])
     assert all(result.outcome == "ok" for result in results.values())
@@ -173,19 +171,18 @@ def test_at_most_two_requests_in_flight_per_host(server):
 
 def test_per_host_limit_does_not_serialise_other_hosts(server):
     # The same server under two host names: each name has its own two slots.
-    slow = server.add_slow_pages(8, 0.3)
+    slow = server.add_slow_pages(8, 0.5)
     port = server.server.server_address[1]
     urls = [f"http://127.0.0.1:{port}{path}" for path in slow[:4]] + [f"http://localhost:{port}{path}" for path in slow[4:]]
     try:
         socket.create_connection(("localhost", port), timeout=1).close()
     except OSError:
         pytest.skip("localhost does not reach 127.0.0.1 here")
-    with HttpChecker(timeout=(2.0, 2.0), max_workers=8, per_host=2) as checker:
-        started = time.monotonic()
-        checker.check_all(urls)
-        elapsed = time.monotonic() - started
-    assert server.max_in_flight[f"127.0.0.1:{port}"] == 2
-    assert elapsed < 1.1  # two rounds of 0.3 s per host, hosts in parallel (serial would be 2.4 s)
+    with HttpChecker(timeout=(5.0, 5.0), max_workers=8, per_host=2) as checker:
+        results = checker.check_all(urls)
+    assert all(result.outcome == "ok" for result in results.values())
+    assert server.max_in_flight[f"127.0.0.1:{port}"] == 2 and server.max_in_flight[f"localhost:{port}"] == 2
+    assert server.max_total_in_flight > 2  # the two hosts were asked at the same time
 
 
 def test_check_all_asks_each_url_once(server):

@@ -206,6 +206,16 @@ class ResultCache:
         for path in sorted(vault.digests):
             digest.update(path.encode("utf-8", "surrogatepass") + b"\1" + vault.digests[path])
         digest.update(repr(vault.settings).encode())
+        # Hidden folders are not vault files, yet rules read them: Obsidian's settings
+        # (template folders, app.json) and what is already in the trash (move targets).
+        for hidden in (".obsidian", ".trash"):
+            for folder, _, names in os.walk(os.path.join(vault.root, hidden)):
+                for name in sorted(names):
+                    try:
+                        stat = os.stat(os.path.join(folder, name))
+                    except OSError:
+                        continue
+                    digest.update(f"{folder}/{name}:{stat.st_mtime_ns}:{stat.st_size}\n".encode("utf-8", "surrogatepass"))
         for rule in rules:
             origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
             digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
