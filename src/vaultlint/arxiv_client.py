@@ -27,9 +27,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
@@ -40,6 +38,7 @@ import requests
 
 from . import __version__
 from .arxiv import check_id
+from .cache import mark_ignored, write_bytes_atomically
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_MIN_INTERVAL = 3.0
@@ -331,25 +330,11 @@ class ArxivCache:
 
     def _write(self, path: Path, data: dict) -> None:
         try:
+            mark_ignored(self.gitignore_at, "the arXiv answers cached here are not part of the vault")
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._ensure_gitignore()
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream, ensure_ascii=False, sort_keys=True)
-                os.replace(temporary, path)
-            except BaseException:
-                if os.path.exists(temporary):
-                    os.unlink(temporary)
-                raise
+            write_bytes_atomically(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         except OSError:
-            pass
-
-    def _ensure_gitignore(self) -> None:
-        marker = self.gitignore_at / ".gitignore"
-        if not marker.exists():
-            self.gitignore_at.mkdir(parents=True, exist_ok=True)
-            marker.write_text("# Created by vaultlint: the arXiv answers cached here are not part of the vault.\n*\n", encoding="utf-8")
+            pass  # no cache, same answers
 
 
 class CachedArxiv:

@@ -144,24 +144,34 @@ def _read_pickle(file: Path) -> dict | None:
     return None
 
 
-def write_atomically(folder: Path, file: Path, data: object) -> None:
-    """Pickle ``data`` to ``file`` through a temporary file; a read-only vault is no error."""
+def mark_ignored(folder: Path, what: str = "the cache is local to this machine") -> None:
+    """Create ``folder`` with a ``.gitignore`` that ignores everything in it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text(f"# Created by vaultlint; {what}.\n*\n", encoding="utf-8")
+
+
+def write_bytes_atomically(file: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename: never half-written."""
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by vaultlint; the cache is local to this machine.\n*\n", encoding="utf-8")
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{file.stem}-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, file)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, file)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def write_atomically(folder: Path, file: Path, data: object) -> None:
+    """Pickle ``data`` to ``file``; a read-only vault is no error, just no cache."""
+    try:
+        mark_ignored(folder)
+        write_bytes_atomically(file, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
-        pass  # the run still works, just without a cache
+        pass
 
 
 def clear_cache(folder: Path) -> bool:

@@ -40,10 +40,8 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
-import os
 import socket
 import ssl
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -57,6 +55,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from . import __version__
+from .cache import mark_ignored, write_bytes_atomically
 
 DEFAULT_TIMEOUT = (5.0, 15.0)
 DEFAULT_USER_AGENT = f"vaultlint/{__version__} (Obsidian vault linter; link check; python-requests)"
@@ -421,18 +420,7 @@ class LinkCache:
         path = self._file(result.url)
         try:
             with self._lock:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                marker = self.folder / ".gitignore"
-                if not marker.exists():
-                    marker.write_text("# Created by vaultlint: cached answers of the link check, not part of the vault.\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(result.to_json(), stream, ensure_ascii=False, sort_keys=True)
-                os.replace(temporary, path)
-            except BaseException:
-                if os.path.exists(temporary):
-                    os.unlink(temporary)
-                raise
+                mark_ignored(self.folder, "cached answers of the link check, not part of the vault")
+            write_bytes_atomically(path, json.dumps(result.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
         except OSError:
-            pass
+            pass  # no cache, same answers

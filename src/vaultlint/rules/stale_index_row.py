@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
+from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import ExternalLink, Link, LinkStyle, Note
 from ..obsidian import heading_key
 from ..papers import Row, Section, paper_index
