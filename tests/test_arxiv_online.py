@@ -473,3 +473,27 @@ def test_each_note_is_looked_up_in_one_batch(tmp_path, arxiv):
         ["2205.12255", "2211.10435", "2305.11627", "2305.11738"],
     ]
     assert searches == [{"search_query": 'ti:"ReAct Synergizing Reasoning and Acting in Language Models"', "start": "0", "max_results": "5"}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry><id>http://arxiv.org/abs/2210.03629v3',
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+    ],
+    ids=["truncated-atom", "html-error-page"],
+)
+def test_malformed_answers_give_one_warning_and_the_offline_results(tmp_path, arxiv, body):
+    root = write_vault(tmp_path / "vault", agents_vault())
+    arxiv.queue(Scripted(200, {"Content-Type": "text/html"}, body))
+    findings = run(root, online=True, settings=settings_for(arxiv))
+    warnings = [f for f in findings if f.code == "VL305"]
+    assert [(w.severity, w.fix) for w in warnings] == [(Severity.WARNING, None)], [w.message for w in warnings]
+    assert "not Atom XML" in warnings[0].message
+    assert {f.code for f in findings} >= {"VL302", "VL301"}
+    before = (root / AGENTS_PATH).read_text(encoding="utf-8")
+    arxiv.queue(Scripted(200, {"Content-Type": "text/html"}, body))
+    result = fix(root, online=True, settings=settings_for(arxiv))
+    after = (root / AGENTS_PATH).read_text(encoding="utf-8")
+    assert after.count("2205.12255") == before.count("2205.12255")  # ReAct is never half-fixed
+    assert result.applied == 1  # only LLM-Pruner's offline fix

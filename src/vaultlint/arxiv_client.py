@@ -114,6 +114,10 @@ def parse_feed(text: bytes | str) -> tuple[list[Entry], bool]:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
         raise ArxivUnavailable(f"the arXiv API answered something that is not Atom XML ({error})") from None
+    if root.tag != f"{ATOM}feed":
+        # An error page that happens to be well-formed XML (XHTML) has no entries:
+        # read as a feed, it would say every paper does not exist.
+        raise ArxivUnavailable(f"the arXiv API answered something that is not Atom XML (a <{root.tag.rsplit('}', 1)[-1]}> document, not a feed)")
     entries: list[Entry] = []
     error = False
     for element in root.iter(f"{ATOM}entry"):
