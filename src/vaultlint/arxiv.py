@@ -90,6 +90,7 @@ def check_id(text: str) -> tuple[ArxivId | None, str | None]:
 
 
 @functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=1 << 16)  # the same IDs recur across notes; the answer is immutable
 def _check_id(text: str, this_month: int) -> tuple[ArxivId | None, str | None]:
     match = _NEW_SHAPE.match(text)
     if match:
