@@ -48,10 +48,6 @@ class ArxivId:
     def text(self) -> str:
         return self.base if self.version is None else f"{self.base}v{self.version}"
 
-    @property
-    def old_style(self) -> bool:
-        return "/" in self.base
-
     def __str__(self) -> str:
         return self.text
 
@@ -194,10 +190,6 @@ def ids_in_url(url: str) -> list[IdMatch]:
     found = [_candidate(m.start(1), m.group(1)) for m in _URL.finditer(url)]
     found += [_candidate(m.start(1), m.group(1)) for m in _DOI.finditer(url)]
     return sorted(found, key=lambda match: match.start)
-
-
-def is_arxiv_url(url: str) -> bool:
-    return bool(ids_in_url(url))
 
 
 def ids_in_text(text: str, bare: bool = False) -> list[IdMatch]:

@@ -208,9 +208,6 @@ class Analysis:
             return others[0]
         return None
 
-    def ids_of(self, paper: Paper) -> dict[str, list[Statement]]:
-        return self._ids[id(paper)]
-
     # --- the checks -----------------------------------------------------------
 
     def _run(self) -> None:
