@@ -524,10 +524,12 @@ def list_rules() -> None:
     """List every installed rule."""
 
     def run() -> int:
-        for entry in discover_rules().values():
+        available = discover_rules()
+        width = max((len(entry.cls.name) for entry in available.values()), default=0)
+        for entry in available.values():
             cls = entry.cls
             fixable = {"none": " ", "sometimes": "*", "always": "*"}[cls.fix_availability.value]
-            click.echo(f"{cls.code}  {fixable} {cls.name:<22} {cls.severity.value:<8} {cls.summary}")
+            click.echo(f"{cls.code}  {fixable} {cls.name:<{width}}  {cls.severity.value:<8} {cls.summary}")
         return EXIT_CLEAN
 
     sys.exit(_guarded(run))
