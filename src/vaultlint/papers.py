@@ -405,6 +405,47 @@ def paper_index(vault: Vault) -> PaperIndex:
     return index
 
 
+@dataclass(frozen=True, slots=True)
+class CategoryLink:
+    """A link to a heading of the note it is in: a *category* a section or row files a paper under.
+
+    ``heading_index`` is the heading it resolves to (``None`` when no heading of
+    the note matches), ``name`` that heading's text (else the subpath's last
+    segment) and ``key`` its :func:`~vaultlint.obsidian.heading_key`.
+    """
+
+    link: Link
+    heading_index: int | None
+    name: str
+    key: str
+
+
+def category_links(note: Note, vault: Vault, span: Span, resolved_only: bool = False) -> list[CategoryLink]:
+    """The links within ``span`` of ``note`` to headings of that same note, in order.
+
+    ``[#Tool learning](#Tool%20learning)``, ``[Surveys](#Surveys)`` and
+    ``[[#Surveys]]`` count (a path that resolves to the note itself too); embeds,
+    links in comments, links to other notes and links without a subpath do not.
+    With ``resolved_only``, only links that resolve to a heading of the note.
+    """
+    found: list[CategoryLink] = []
+    for link in note.links:
+        if link.embed or link.in_comment or not (span.start <= link.span.start < span.end):
+            continue
+        if link.path and vault.resolve(link.path, note.path).target != note.path:
+            continue
+        segments = obsidian.subpath_segments(link.subpath)
+        if not segments:
+            continue
+        match = obsidian.resolve_subpath(note.headings, note.block_id_keys, note.footnote_ids, link.subpath)
+        if match is not None and match.kind == "heading" and match.index is not None:
+            name = note.headings[match.index].text
+            found.append(CategoryLink(link, match.index, name, obsidian.heading_key(name)))
+        elif not resolved_only:
+            found.append(CategoryLink(link, None, segments[-1], obsidian.heading_key(segments[-1])))
+    return found
+
+
 TITLE_HEADERS = ("title", "paper title", "paper", "article", "name", "model", "method")
 PAPER_HEADERS = frozenset({"title", "paper title", "paper", "article"})
 NAME_HEADERS = ("name", "short name", "abbr", "abbreviation", "acronym", "model", "method")

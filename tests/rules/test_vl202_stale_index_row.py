@@ -164,3 +164,195 @@ def test_stale_wikilink_title_in_a_table(vault_dir, fixed):
     finding = only(lint(root, "VL202"))
     assert finding.fix.applicability is Applicability.UNSAFE
     assert f"| [[#PAL Program-aided Language Models\\|{PAL}]] |" in fixed(root, finding)
+
+
+# --- classification -----------------------------------------------------------------
+
+CATEGORIES = "### Surveys\n\n### Prompting\n\n### Tool learning\n\n"
+CLASS_HEAD = "| Name | Paper | Link | Classification |\n| --- | --- | --- | --- |\n"
+TOOL_LEARNING = "> [#Tool learning](#Tool%20learning)\n"
+
+
+def classified(cell: str, callout: str = TOOL_LEARNING, repository: str = "") -> str:
+    """Category headings (lines 1-5), the index table (row at line 9), the PAL section (line 11)."""
+    return (
+        CATEGORIES
+        + CLASS_HEAD
+        + f"| PAL | {PAL_LINK} | {ARXIV} | {cell} |\n"
+        + f"\n#### {PAL}\n\n> [!info]\n> {ARXIV}\n"
+        + callout
+        + (f"> Repository: {repository}\n" if repository else "")
+    )
+
+
+def test_classification_disagreement_gets_an_unsafe_fix(vault_dir, fixed):
+    cell = "[Surveys](#Surveys), [Prompting](#Prompting)"
+    text = classified(cell)
+    root = vault_dir({"n.md": text})
+    finding = only(lint(root, "VL202"))
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (9, 145, 9, 189)
+    assert text.splitlines()[8][144:188] == cell
+    assert finding.message == (
+        f"classification cell {cell!r} disagrees with the categories of the section it links to, 'Tool learning' (line 11)"
+    )
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert fixed(root, finding) == text.replace(cell, "[Tool learning](#Tool%20learning)")
+
+
+def test_classification_fix_keeps_the_cells_link_style(vault_dir, fixed):
+    callout = "> [#Tool learning](#Tool%20learning) [#Prompting](#Prompting)\n"
+    text = classified("[#Surveys](#Surveys)", callout)
+    root = vault_dir({"n.md": text})
+    finding = only(lint(root, "VL202"))
+    assert finding.message.endswith("'Tool learning, Prompting' (line 11)")
+    assert fixed(root, finding) == text.replace("| [#Surveys](#Surveys) |", "| [#Tool learning](#Tool%20learning), [#Prompting](#Prompting) |")
+
+    text = classified("[[#Surveys]]")
+    root = vault_dir({"n.md": text})
+    assert fixed(root, only(lint(root, "VL202"))) == text.replace("| [[#Surveys]] |", "| [[#Tool learning]] |")
+
+
+def test_classification_fix_writes_the_shortest_heading_chain(vault_dir, fixed):
+    # two "Tool learning" headings: the link needs its parent to reach the second
+    text = "## Old\n\n### Tool learning\n\n## Works\n\n" + classified("[Surveys](#Surveys)", "> [Tool learning](#Works#Tool%20learning)\n")
+    root = vault_dir({"n.md": text})
+    finding = only(lint(root, "VL202"))
+    assert fixed(root, finding) == text.replace("| [Surveys](#Surveys) |", "| [Tool learning](#Works#Tool%20learning) |")
+
+
+def test_classification_cell_with_other_text_gets_no_fix(vault_dir):
+    finding = only(lint(vault_dir({"n.md": classified("[Surveys](#Surveys) (for now)")}), "VL202"))
+    assert finding.message.startswith("classification cell '[Surveys](#Surveys) (for now)' disagrees")
+    assert finding.fix is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "callout"),
+    [
+        ("[Tool learning](#Tool%20learning)", TOOL_LEARNING),  # the same category
+        ("[[#tool learning]], [#Tool learning](#Tool%20learning)", TOOL_LEARNING),  # style, case, duplicates
+        (
+            "[Prompting](#Prompting), [Tool learning](#Tool%20learning)",
+            "> [#Tool learning](#Tool%20learning)\n> [#Prompting](#Prompting)\n",
+        ),  # another order
+        ("", TOOL_LEARNING),  # an empty cell: missing, not stale
+        ("Surveys", TOOL_LEARNING),  # no heading links in the cell
+        ("[Surveys](#Surveys)", ""),  # the section links to no category
+        ("[Surveys](#Surveys)", "> See [PAL](https://example.org/pal)\n"),  # nor does this one
+        ("[Surveys](https://example.org/surveys)", TOOL_LEARNING),  # an external page is no category
+    ],
+)
+def test_agreeing_or_unknown_classifications_are_not_reported(vault_dir, cell, callout):
+    assert lint(vault_dir({"n.md": classified(cell, callout)}), "VL202") == []
+
+
+def test_links_to_paper_sections_are_not_categories(vault_dir):
+    # the callout cites another paper's section: not a category of PAL
+    other = "\n#### ReAct: Synergizing Reasoning and Acting\n\n> [!info]\n> [arXiv:2210.03629](https://arxiv.org/abs/2210.03629)\n"
+    callout = TOOL_LEARNING + "> Compare [ReAct](#ReAct%20Synergizing%20Reasoning%20and%20Acting)\n"
+    assert lint(vault_dir({"n.md": classified("[Tool learning](#Tool%20learning)", callout) + other}), "VL202") == []
+
+
+def test_classification_without_a_classification_column_is_not_read(vault_dir):
+    text = classified("[Surveys](#Surveys)").replace("| Classification |", "| Notes |")
+    assert lint(vault_dir({"n.md": text}), "VL202") == []
+
+
+def test_classification_of_a_section_in_another_note_gets_no_fix(vault_dir):
+    index = "### Surveys\n\n" + CLASS_HEAD + f"| PAL | [[Papers#{PAL}\\|{PAL}]] | {ARXIV} | [Surveys](#Surveys) |\n"
+    papers = f"# Papers\n\n## Tool learning\n\n#### {PAL}\n\n> [!info]\n> {ARXIV}\n> [#Tool learning](#Tool%20learning)\n"
+    finding = only(lint(vault_dir({"Index.md": index, "Papers.md": papers}), "VL202"))
+    assert (finding.path, finding.line) == ("Index.md", 5)
+    assert finding.message.endswith("'Tool learning' (Papers.md:5)")
+    assert finding.fix is None
+
+
+def test_classification_fix_loop_is_idempotent(vault_dir, fix_loop):
+    root = vault_dir({"n.md": classified("[Surveys](#Surveys), [Prompting](#Prompting)")})
+    first, second = fix_loop(root, "VL202", unsafe=True)
+    assert "| [Tool learning](#Tool%20learning) |" in (root / "n.md").read_text()
+    assert first.fixed and second.fixed == {}
+
+
+# --- source-of-truth ---------------------------------------------------------------
+
+
+ROW = {"source-of-truth": "row"}
+
+
+def test_row_as_source_of_truth_rewrites_the_sections_repository(vault_dir, fixed):
+    text = note("[pal](https://github.com/new-owner/pal)", "https://github.com/old-owner/pal")
+    root = vault_dir({"n.md": text})
+    finding = only(lint(root, "VL202", **ROW))
+    assert (finding.line, finding.column, finding.end_column) == (3, 90, 129)
+    assert finding.fix.applicability is Applicability.SAFE
+    assert fixed(root, finding) == text.replace(
+        "> Repository: https://github.com/old-owner/pal", "> Repository: https://github.com/new-owner/pal"
+    )
+    assert "| [pal](https://github.com/new-owner/pal) |" in fixed(root, finding)
+
+
+@pytest.mark.parametrize(
+    ("cell", "applicability"),
+    [
+        ("https://github.com/c/d", Applicability.SAFE),
+        ("<https://github.com/c/d>", Applicability.SAFE),
+        ("[https://github.com/c/d](https://github.com/c/d)", Applicability.SAFE),
+        ("[code](https://github.com/c/d)", Applicability.UNSAFE),  # a text the author chose
+    ],
+)
+def test_row_as_source_of_truth_applicability(vault_dir, cell, applicability):
+    finding = only(lint(vault_dir({"n.md": note(cell, "https://github.com/a/b")}), "VL202", **ROW))
+    assert finding.fix.applicability is applicability
+    assert [(edit.replacement, edit.span.end - edit.span.start) for edit in finding.fix.edits] == [
+        ("https://github.com/c/d", len("https://github.com/a/b"))
+    ]
+
+
+def test_row_as_source_of_truth_needs_a_plain_section_value(vault_dir):
+    finding = only(lint(vault_dir({"n.md": note("https://github.com/a/b", "[b](https://github.com/c/d) (mirror)")}), "VL202", **ROW))
+    assert finding.fix is None
+
+
+def test_row_as_source_of_truth_offers_no_classification_or_title_fix(vault_dir):
+    finding = only(lint(vault_dir({"n.md": classified("[Surveys](#Surveys)")}), "VL202", **ROW))
+    assert finding.message.startswith("classification cell") and finding.fix is None
+    text = note("", "x", title_link="[#ReAct Synergizing Reasoning and Acting](#PAL%20Program-aided%20Language%20Models)")
+    finding = only(lint(vault_dir({"n.md": text}), "VL202", **ROW))
+    assert finding.message.startswith("index row title") and finding.fix is None
+
+
+def test_row_as_source_of_truth_leaves_another_notes_section_alone(vault_dir):
+    index = HEAD + f"| PAL | [[Papers#{PAL}\\|{PAL}]] | [pal](https://github.com/new/pal) | {ARXIV} |\n"
+    papers = f"# Papers\n\n#### {PAL}\n\n> [!info]\n> {ARXIV}\n> Repository: https://github.com/old/pal\n"
+    finding = only(lint(vault_dir({"Index.md": index, "Papers.md": papers}), "VL202", **ROW))
+    assert finding.fix is None
+
+
+def test_row_as_source_of_truth_fix_loop_is_idempotent(vault_dir, fix_loop):
+    root = vault_dir({"n.md": note("[pal](https://github.com/new-owner/pal)", "https://github.com/old-owner/pal")})
+    first, second = fix_loop(root, "VL202", unsafe=False, **ROW)
+    assert "> Repository: https://github.com/new-owner/pal\n" in (root / "n.md").read_text()
+    assert first.fixed and second.fixed == {}
+
+
+def test_source_of_truth_is_validated():
+    from vaultlint.rules.stale_index_row import StaleIndexRow
+
+    assert StaleIndexRow().option("source-of-truth") == "section"
+    assert StaleIndexRow(**{"source-of-truth": " Row "}).option("source-of-truth") == "row"
+    with pytest.raises(ValueError, match=r"stale-index-row\): source-of-truth must be \"section\" or \"row\", got 'both'"):
+        StaleIndexRow(**{"source-of-truth": "both"})
+
+
+def test_bad_source_of_truth_is_a_configuration_error(vault_dir):
+    from click.testing import CliRunner
+
+    from vaultlint.cli import main
+
+    root = vault_dir({"n.md": note("", "x")})
+    result = CliRunner().invoke(main, ["check", str(root), "--rule-option", "stale-index-row.source-of-truth=both"])
+    assert result.exit_code == 2
+    assert 'rule options: rule VL202 (stale-index-row): source-of-truth must be "section" or "row", got \'both\'' in result.output
+    good = CliRunner().invoke(main, ["check", str(root), "--select", "VL202", "--rule-option", "VL202.source-of-truth=row"])
+    assert good.exit_code == 0, good.output

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from .. import obsidian
 from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 from ..note import Heading, Note
-from ..papers import IndexTable, PaperIndex, Section, _header_key, paper_index
+from ..papers import IndexTable, PaperIndex, Section, _header_key, category_links, paper_index
 from ..repair import write_subpath
 from ..rule import Context, Rule
 from ..source import Span
@@ -153,20 +153,8 @@ class MissingIndexRow(Rule):
 
     @staticmethod
     def _category_links(note: Note, context: Context, section: Section) -> Iterator[int]:
-        callout = section.callout
-        for link in note.links:
-            if link.embed or link.in_comment or not (callout.span.start <= link.span.start < callout.span.end):
-                continue
-            if link.path:
-                target = context.vault.resolve(link.path, note.path).target
-                if target != note.path:
-                    continue
-            if not obsidian.subpath_segments(link.subpath):
-                continue
-            found = obsidian.resolve_subpath(note.headings, note.block_id_keys, note.footnote_ids, link.subpath)
-            if found is None or found.kind != "heading" or found.index is None:
-                continue
-            yield found.index
+        for category in category_links(note, context.vault, section.callout.span, resolved_only=True):
+            yield category.heading_index
 
     @staticmethod
     def _table_under(note: Note, tables: list[IndexTable], heading_index: int) -> IndexTable | None:

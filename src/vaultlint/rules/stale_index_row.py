@@ -2,16 +2,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
+from .. import obsidian
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
-from ..note import ExternalLink, Link, LinkStyle, Note
+from ..note import CalloutField, ExternalLink, Link, LinkStyle, Note, TableCell
 from ..obsidian import heading_key
-from ..papers import Row, Section, paper_index
-from ..rule import Context, Rule
+from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index
+from ..repair import write_subpath
+from ..rule import Context, Option, Rule
 from ..source import Span
 
 REPOSITORY_KEYS = ("repository", "repo", "code", "github", "source code")
+CLASSIFICATION_KEYS = ("classification", "category", "categories", "tags")
+SOURCES_OF_TRUTH = ("section", "row")
+_SEPARATORS = re.compile(r"[\s,;]*")
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?\s*\)")
 _BARE_URL = re.compile(r"<?(https?://[^\s<>|)\]]+)>?")
 
@@ -66,11 +72,21 @@ class StaleIndexRow(Rule):
       `GitHub`) against the section callout's `Repository:` line (or `Repo:`,
       `Code:`, `GitHub:`), comparing URLs after trivial normalisation: `http`
       and `https` are the same, as are a trailing slash, `www.`, the case of
-      the host and a trailing `.git`.
+      the host and a trailing `.git`;
+    - its **classification** cell (column `Classification`, `Category`,
+      `Categories` or `Tags`) against the section's categories: the cell's
+      links to headings of its note (`[Surveys](#Surveys), [Prompting](#Prompting)`)
+      against the section callout's links to headings of the section's note
+      (`[#Tool learning](#Tool%20learning)`, as `missing-index-row`, VL204,
+      reads them), compared as sets of headings after Obsidian's heading
+      normalisation (a link to a paper section is not a category). Order,
+      duplicates and link style do not matter.
 
     Only a real disagreement counts: an empty cell, a section without a
-    `Repository:` line or a row that does not link to a section (a table
-    that indexes nothing, a row linking to an external page) is not reported.
+    `Repository:` line, a classification cell without heading links, a
+    section whose callout links to no category or a row that does not link
+    to a section (a table that indexes nothing, a row linking to an external
+    page) is not reported.
     Rows with more cells than the header are left to `table-shape` (VL201),
     since their columns cannot be trusted. A different
     arXiv ID is reported once, by the arXiv rules (`arxiv-id-conflict`,
@@ -111,8 +127,8 @@ class StaleIndexRow(Rule):
     ```
 
     ## Fix safety
-    The section is the source of truth: the fix rewrites the cell from it and
-    touches nothing else in the row.
+    By default the section is the source of truth: the fix rewrites the cell
+    from it and touches nothing else in the row.
 
     For a repository cell, the fix is safe when the section's value is one
     plain URL and the cell holds one bare URL, one `<URL>` or one link whose
@@ -128,16 +144,60 @@ class StaleIndexRow(Rule):
     a leading `#`); it is unsafe, since the author may have shortened the
     title on purpose.
 
+    For a classification cell, the fix rewrites the cell from the section's
+    categories in the cell's link style: Markdown heading links
+    (`[Tool learning](#Tool%20learning)`, with a leading `#` in the text when
+    the cell's first link has one) or wikilinks (`[[#Tool learning]]`),
+    joined with `, `. It is unsafe, since filing a paper under a category is
+    a judgement. A cell holding anything besides its heading links and
+    separators (commas, semicolons, spaces), or a row whose section is in
+    another note, gets no fix.
+
+    With `source-of-truth = "row"` the row is the source of truth: for a
+    repository cell, the fix rewrites the section callout's `Repository:`
+    value (one plain URL) with the cell's URL instead, under the same
+    conditions: safe when the cell is one bare URL, one `<URL>` or one link
+    whose text is derived from its URL, unsafe when the link text was chosen
+    by the author, no fix otherwise, nor when the section is in another note
+    (a fix edits only the note of the finding). Classification and title
+    findings get no fix in this mode, since their fixes would copy from the
+    section.
+
     ## Options
-    None.
+    - `source-of-truth` (default `"section"`): which side a fix copies from,
+      `"section"` (rewrite the row's cell) or `"row"` (rewrite the section's
+      `Repository:` line; no classification or title fixes). Any other value
+      is a configuration error.
     """
 
     code = "VL202"
     name = "stale-index-row"
-    summary = "An index-table row whose title or repository disagrees with the section it links to"
+    summary = "An index-table row whose title, repository or classification disagrees with the section it links to"
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     tags = ("tables", "papers")
+
+    options = (
+        Option(
+            "source-of-truth",
+            "section",
+            'Which side a fix copies from: "section" (rewrite the row) or "row" (rewrite the section\'s Repository: line)',
+        ),
+    )
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        value = str(self.settings["source-of-truth"]).strip().lower()
+        if value not in SOURCES_OF_TRUTH:
+            raise ValueError(
+                f"rule {self.code} ({self.name}): source-of-truth must be \"section\" or \"row\", "
+                f"got {self.settings['source-of-truth']!r}"
+            )
+        self.settings["source-of-truth"] = value
+
+    @property
+    def _row_is_truth(self) -> bool:
+        return self.settings["source-of-truth"] == "row"
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
@@ -151,6 +211,9 @@ class StaleIndexRow(Rule):
             if finding is not None:
                 yield finding
             finding = self._repository(note, row, section)
+            if finding is not None:
+                yield finding
+            finding = self._classification(note, context, index, row, section)
             if finding is not None:
                 yield finding
 
@@ -183,7 +246,9 @@ class StaleIndexRow(Rule):
             new = new.replace("|", "\\|")
         where = self._where(note, section)
         message = f"index row title {link.display!r} disagrees with the heading it links to, {section.heading.text!r}{where}"
-        fix = Fix.replace("Use the heading as the link text", span, new, Applicability.UNSAFE)
+        fix = None
+        if not self._row_is_truth:
+            fix = Fix.replace("Use the heading as the link text", span, new, Applicability.UNSAFE)
         return self.finding(note, span, message, fix)
 
     @staticmethod
@@ -234,7 +299,12 @@ class StaleIndexRow(Rule):
             f"repository cell {cell.text!r} disagrees with the {field.key.strip()}: line of the section it links to, "
             f"{field.value.strip()!r}{self._where(note, section)}"
         )
-        fix = self._repository_fix(cell.text, cell.span, field.value.strip())
+        if not self._row_is_truth:
+            fix = self._repository_fix(cell.text, cell.span, field.value.strip())
+        elif section.path == note.path:
+            fix = self._section_repository_fix(note, cell.text, field)
+        else:
+            fix = None  # a fix edits the finding's note only
         return self.finding(note, cell.span, message, fix)
 
     @staticmethod
@@ -261,3 +331,97 @@ class StaleIndexRow(Rule):
             host = urlsplit(value).netloc
             return Fix.replace(title, span, f"[{host}]" + rebuilt, Applicability.UNSAFE)
         return Fix.replace(title + " (keeping the link text)", span, f"[{label}]" + rebuilt, Applicability.UNSAFE)
+
+    @staticmethod
+    def _section_repository_fix(note: Note, cell: str, field: CalloutField) -> Fix | None:
+        """With ``source-of-truth = "row"``: the section's value rewritten from the cell."""
+        value = field.value.strip()
+        if not re.fullmatch(r"https?://[^\s<>|()\[\]]+", value):
+            return None
+        applicability = Applicability.SAFE
+        bare = re.fullmatch(r"(<?)(https?://[^\s<>|]+?)(>?)", cell)
+        if bare and (bare.group(1) == "<") == (bare.group(3) == ">"):
+            url = bare.group(2)
+        else:
+            link = _MARKDOWN_LINK.fullmatch(cell)
+            if link is None:
+                return None
+            label, url = link.group(1).strip(), link.group(2)
+            derived = label == url or normalise_url(label) == normalise_url(url) or (
+                bool(label) and label.lower() == _last_segment(url).lower()
+            )
+            if not derived:
+                applicability = Applicability.UNSAFE
+        if not re.fullmatch(r"https?://[^\s<>|()\[\]]+", url):
+            return None
+        written = note.text[field.value_span.start:field.value_span.end]
+        offset = written.find(value)
+        if offset < 0:
+            return None
+        span = Span(field.value_span.start + offset, field.value_span.start + offset + len(value))
+        title = f"Use the row's repository, {url}, in the section's {field.key.strip()}: line"
+        return Fix.replace(title, span, url, applicability)
+
+    # --- classification -------------------------------------------------------
+
+    def _classification(self, note: Note, context: Context, index: PaperIndex, row: Row, section: Section) -> Finding | None:
+        if section.callout is None:
+            return None
+        headers = [_header_key(cell.text) for cell in row.table.table.header.cells]
+        column = next((i for i, header in enumerate(headers) if header in CLASSIFICATION_KEYS), None)
+        if column is None or column >= len(row.row.cells) or column == row.table.title_column:
+            return None
+        cell = row.row.cells[column]
+        vault = context.vault
+        section_note = vault.notes[section.path] if section.path != note.path else note
+        shown = self._categories(note, context, index, cell.span, None)
+        wanted = self._categories(section_note, context, index, section.callout.span, section.heading_index)
+        shown_keys, wanted_keys = {c.key for c in shown}, {c.key for c in wanted}
+        if not shown_keys or not wanted_keys or shown_keys == wanted_keys:
+            return None
+        unique: dict[str, CategoryLink] = {}
+        for category in wanted:
+            unique.setdefault(category.key, category)
+        names = ", ".join(category.name for category in unique.values())
+        message = (
+            f"classification cell {cell.text!r} disagrees with the categories of the section it links to, "
+            f"{names!r}{self._where(note, section)}"
+        )
+        fix = None
+        if not self._row_is_truth and section.path == note.path:
+            fix = self._classification_fix(note, cell, shown, list(unique.values()))
+        return self.finding(note, cell.span, message, fix)
+
+    @staticmethod
+    def _categories(note: Note, context: Context, index: PaperIndex, span: Span, own: int | None) -> list[CategoryLink]:
+        """Category links in ``span``: links to headings of the note that are not paper sections."""
+        return [
+            category
+            for category in category_links(note, context.vault, span)
+            if category.heading_index is None
+            or (category.heading_index != own and index.section_at(note.path, category.heading_index) is None)
+        ]
+
+    @staticmethod
+    def _classification_fix(note: Note, cell: TableCell, shown: list[CategoryLink], wanted: list[CategoryLink]) -> Fix | None:
+        rest = note.text[cell.span.start:cell.span.end]
+        for category in sorted(shown, key=lambda c: c.link.span.start, reverse=True):
+            start, end = category.link.span.start - cell.span.start, category.link.span.end - cell.span.start
+            rest = rest[:start] + " " + rest[end:]
+        if not _SEPARATORS.fullmatch(rest):
+            return None  # other text in the cell: rewriting it would lose that text
+        first = shown[0].link
+        links = []
+        for category in wanted:
+            chain = None
+            if category.heading_index is not None:
+                chain = obsidian.heading_chain_for(note.headings, category.heading_index)
+            if chain is None:
+                chain = [obsidian.strip_heading_for_link(category.name)]
+            if first.style is LinkStyle.WIKILINK:
+                links.append(f"[[{write_subpath(chain, encode=False)}]]")
+                continue
+            text = ("#" if (first.display or "").startswith("#") else "") + category.name
+            text = text.replace("[", "\\[").replace("]", "\\]").replace("|", "\\|")
+            links.append(f"[{text}]({write_subpath(chain, encode=True)})")
+        return Fix.replace("Use the section's categories", cell.span, ", ".join(links), Applicability.UNSAFE)
