@@ -37,7 +37,10 @@ _LINE_END = re.compile(r"\r\n|\n|\r")
 # finding's span. Other rules may edit more of the lines they report, on purpose
 # (VL002 removes a whole unused suppression comment, VL201 completes or drops a
 # table row): their edits stay inside the finding's lines, line endings included.
+# Table rules (VL20x) may also re-pad the other rows of a padded table: their edits
+# may fall on any table line (a line holding a `|`).
 SPAN_EXACT_RULES = ("VL1",)
+TABLE_RULES = ("VL20",)
 CACHE_FOLDER = ".vaultlint_cache"
 
 
@@ -181,6 +184,17 @@ def _lines_around(text: str, span: Span) -> tuple[int, int]:
     return start, len(text) if newline == -1 else newline + 1
 
 
+def _on_table_lines(text: str, span: Span) -> bool:
+    """Whether every line ``span`` touches holds a `|` (an insertion at a line's start
+    counts as on the line before it)."""
+    start = text.rfind("\n", 0, span.start) + 1
+    if span.start == span.end == start and start:
+        start = text.rfind("\n", 0, start - 1) + 1
+    end = text.find("\n", span.end)
+    lines = text[start:len(text) if end == -1 else end].split("\n")
+    return all("|" in line for line in lines)
+
+
 def _moves(finding) -> bool:
     """Whether the fix moves a file: ``vaultlint fix`` carries those out after writing, not ``fix_notes``."""
     return bool(getattr(finding.fix, "moves", ()))
@@ -253,6 +267,8 @@ def fix_and_check(root: Path, unsafe: bool = False, rules_factory=all_rules) -> 
                 (start, end), where = _lines_around(old, finding.span), "lines"
             for edit in finding.fix.edits:
                 if not (start <= edit.span.start and edit.span.end <= end):
+                    if finding.code.startswith(TABLE_RULES) and _on_table_lines(old, edit.span):
+                        continue
                     _fail(f"{path}: {finding.code} edits {edit.span} outside its finding's {where} {finding.span}")
         if not changes_only_inside(old, new, spans):
             _fail(f"{path}: a fix pass changed text outside the fixes' spans\nbefore: {old!r}\nafter:  {new!r}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .diagnostics import Edit
 from .note import Note, Table, TableRow
 from .parser.blocks import strip_quote_markers
 from .source import Span
@@ -173,3 +174,150 @@ def line_removal(note: Note, row: RowText) -> Span:
     elif start >= 1:
         start -= 1
     return Span(start, row.line_end)
+
+
+def _padded_widths(note: Note, table: Table) -> tuple[int, ...] | None:
+    """:func:`column_widths`, but only for a table with a row that lines up: a
+    header and a delimiter row alone line up as a matter of course."""
+    widths = column_widths(note, table)
+    if widths is None or not any(len(row_text(note, row).segments) == len(widths) for row in table.rows):
+        return None
+    return widths
+
+
+def _delimiter_cell(marker: str, width: int) -> str:
+    """A delimiter cell's marker (`---`, `:---`, `---:`, `:---:`) stretched or shrunk to ``width``."""
+    left, right = marker.startswith(":"), marker.endswith(":") and len(marker) > 1
+    dashes = max(width - left - right, 1)
+    return (":" if left else "") + "-" * dashes + (":" if right else "")
+
+
+def cell_edits(
+    note: Note,
+    table: Table,
+    changes: dict[tuple[int, int], str],
+    appended: tuple[tuple[str, ...], ...] = (),
+) -> tuple[list[Edit], tuple[int, ...] | None]:
+    """Edits that write new cell contents into ``table`` and keep it aligned.
+
+    ``changes`` maps ``(line, column)`` (the row's line number in the note, the
+    header's included) to the cell's new trimmed text; ``appended`` holds the
+    cells of rows a fix adds after the table (the caller writes those rows).
+
+    In a table whose columns are not padded to equal width (see
+    :func:`column_widths`, with at least one row lining up) only the changed
+    cells are edited. In a padded one
+    every column whose widest cell changes is re-padded to its widest cell (with
+    one space either side) in every row that lined up: the header, the delimiter
+    row (its dashes stretched or shrunk, its `:` alignment markers kept) and the
+    rows, each cell edited only when its padding changes. Returns the edits and
+    the table's column widths after them (``None`` when it is not padded).
+    """
+    text = note.text
+    widths = _padded_widths(note, table)
+    layouts = [row_text(note, row) for row in (table.header, table.delimiter, *table.rows)]
+    delimiter_line = table.delimiter.line
+
+    def content(segment: Span) -> Span:
+        raw = text[segment.start:segment.end]
+        if not raw.strip():
+            at = segment.start + min(1, len(raw))
+            return Span(at, at)
+        start = segment.start + len(raw) - len(raw.lstrip())
+        return Span(start, segment.start + len(raw.rstrip()))
+
+    edits: list[Edit] = []
+    if widths is None:
+        for layout in layouts:
+            for column, segment in enumerate(layout.segments):
+                new = changes.get((layout.line, column))
+                if new is None:
+                    continue
+                span = content(segment)
+                if text[span.start:span.end] != new:
+                    edits.append(Edit(span, new))
+        return edits, None
+
+    lined_up = [layout for layout in layouts if len(layout.segments) == len(widths)]
+    new_widths = list(widths)
+    for column, width in enumerate(widths):
+        extra = [len(row[column]) + 2 for row in appended if column < len(row)]
+        if any(line == layout.line and c == column for line, c in changes for layout in lined_up):
+            wanted = [5]  # the delimiter keeps at least ` --- `
+            for layout in lined_up:
+                segment = layout.segments[column]
+                if layout.line == delimiter_line:
+                    marker = text[segment.start:segment.end].strip()
+                    colons = marker.startswith(":") + (marker.endswith(":") and len(marker) > 1)
+                    wanted.append(colons + 3 + 2)
+                    continue
+                new = changes.get((layout.line, column))
+                wanted.append(len(new if new is not None else text[segment.start:segment.end].strip()) + 2)
+            new_widths[column] = max(wanted + extra)
+        elif extra:
+            new_widths[column] = max([width] + extra)
+
+    for layout in layouts:
+        aligned = len(layout.segments) == len(widths)
+        for column, segment in enumerate(layout.segments):
+            new = changes.get((layout.line, column))
+            span = content(segment)
+            if not aligned or column >= len(widths):
+                if new is not None and text[span.start:span.end] != new:
+                    edits.append(Edit(span, new))
+                continue
+            width = new_widths[column]
+            if new is None and width == widths[column]:
+                continue
+            lead = span.start - segment.start
+            trail = segment.end - span.end
+            if layout.line == delimiter_line:
+                marker = text[span.start:span.end]
+                stretched = _delimiter_cell(marker, width - lead - min(trail, 1)) + " " * min(trail, 1)
+                if stretched != text[span.start:segment.end]:
+                    edits.append(Edit(Span(span.start, segment.end), stretched))
+                continue
+            if new is not None and new != text[span.start:span.end]:
+                edits.append(Edit(Span(span.start, segment.end), new.ljust(width - lead)))
+                continue
+            padding = " " * max(width - lead - (span.end - span.start), 0)
+            if padding != text[span.end:segment.end]:
+                edits.append(Edit(Span(span.end, segment.end), padding))
+    return edits, tuple(new_widths)
+
+
+def aligned_edits(note: Note, table: Table, edits: tuple[Edit, ...] | list[Edit]) -> list[Edit]:
+    """``edits`` of a fix, with the table kept aligned around the cells they change.
+
+    In a table that is not padded to equal width the edits are returned as they
+    are. In a padded one the edits that fall inside a cell become that cell's new
+    text, written by :func:`cell_edits` with the re-padding it needs; edits
+    outside every cell are kept as they are.
+    """
+    if _padded_widths(note, table) is None:
+        return list(edits)
+    text = note.text
+    cells: dict[tuple[int, int], tuple[Span, list[Edit]]] = {}
+    others: list[Edit] = []
+    layouts = [row_text(note, row) for row in (table.header, table.delimiter, *table.rows)]
+    for edit in edits:
+        for layout in layouts:
+            column = next(
+                (c for c, s in enumerate(layout.segments) if s.start <= edit.span.start and edit.span.end <= s.end), None
+            )
+            if column is not None:
+                cells.setdefault((layout.line, column), (layout.segments[column], []))[1].append(edit)
+                break
+        else:
+            others.append(edit)
+    changes: dict[tuple[int, int], str] = {}
+    for key, (segment, inside) in cells.items():
+        pieces, position = [], segment.start
+        for edit in sorted(inside):
+            pieces.append(text[position:edit.span.start])
+            pieces.append(edit.replacement)
+            position = edit.span.end
+        pieces.append(text[position:segment.end])
+        changes[key] = "".join(pieces).strip()
+    written, _ = cell_edits(note, table, changes)
+    return written + others

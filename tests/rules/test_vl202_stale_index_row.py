@@ -356,3 +356,59 @@ def test_bad_source_of_truth_is_a_configuration_error(vault_dir):
     assert 'rule options: rule VL202 (stale-index-row): source-of-truth must be "section" or "row", got \'both\'' in result.output
     good = CliRunner().invoke(main, ["check", str(root), "--select", "VL202", "--rule-option", "VL202.source-of-truth=row"])
     assert good.exit_code == 0, good.output
+
+
+# --- a row pointing nowhere -------------------------------------------------------
+
+TWO = "| Name | Paper | Link |\n| ---- | ----- | ---- |\n"
+GONE = TWO + f"| PAL | [PAL: Program-aided Language Models](#Zebra%20Crossing%20Study) | {ARXIV} |\n| ReAct | [ReAct](#ReAct) |  |\n\n## ReAct\n"
+
+
+def test_row_linking_to_a_missing_heading_in_the_same_note(vault_dir, fixed):
+    root = vault_dir({"n.md": GONE})
+    finding = only(lint(root, "VL202"))
+    assert (finding.line, finding.column) == (3, 1)
+    assert finding.message == "row links to '#Zebra Crossing Study', which no longer exists in this note; remove the row?"
+    assert finding.fix.applicability is Applicability.UNSAFE and finding.fix.title == "Remove the row"
+    assert fixed(root, finding) == TWO + "| ReAct | [ReAct](#ReAct) |  |\n\n## ReAct\n"
+    assert len(lint(root, "VL103")) == 1  # the link itself is VL103's
+    assert lint(root, "VL103")[0].fix is None
+
+
+def test_row_linking_to_a_missing_heading_in_another_note(vault_dir, fixed):
+    text = TWO + f"| PAL | [[Papers#Zebra Crossing Study\\|PAL]] | {ARXIV} |\n| X | [[Papers#Other]] |  |"
+    root = vault_dir({"n.md": text, "Papers.md": "# Papers\n\n## Other\n"})
+    finding = only(lint(root, "VL202"))
+    assert finding.message == "row links to '#Zebra Crossing Study', which no longer exists in Papers.md; remove the row?"
+    assert fixed(root, finding) == TWO + "| X | [[Papers#Other]] |  |"
+    # the last line without a newline: the line ending before it goes with it
+    root2 = vault_dir({"m.md": text.replace("Other]]", "Gone Away]]"), "Papers.md": "# Papers\n"})
+    findings = [f for f in lint(root2, "VL202") if f.path == "m.md"]
+    assert len(findings) == 2
+    assert fixed(root2, findings[1]) == TWO + f"| PAL | [[Papers#Zebra Crossing Study\\|PAL]] | {ARXIV} |"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| PAL | [ReAct](#ReAct) |",  # the heading exists
+        "| PAL | [ReAct](#react) |",  # exists after normalisation
+        "| PAL | [PAL](#re-act) |",  # VL103 repairs it by normalisation
+        "| PAL | [PAL](#ReActs) |",  # VL103 repairs it by similarity
+        "| PAL | PAL: Program-aided Language Models |",  # no title link
+        "| PAL | [PAL](https://example.org/#Zebra) |",  # external
+        "| PAL | [[Nowhere#Zebra Crossing Study]] |",  # no such note: VL101's
+        "| PAL | [[#^missing-block]] |",  # a block, not a heading
+    ],
+)
+def test_rows_not_pointing_nowhere(vault_dir, row):
+    text = TWO + row + f" {ARXIV} |\n\n## ReAct\n"
+    assert lint(vault_dir({"n.md": text}), "VL202") == []
+
+
+def test_row_removal_fix_loop_is_idempotent(vault_dir, fix_loop):
+    root = vault_dir({"n.md": GONE})
+    first, second = fix_loop(root, None, unsafe=True)
+    assert (root / "n.md").read_text() == TWO + "| ReAct | [ReAct](#ReAct) |  |\n\n## ReAct\n"
+    assert second.fixed == {}
+    assert lint(root, "VL202") == []

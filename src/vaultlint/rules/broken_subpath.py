@@ -60,7 +60,9 @@ class BrokenSubpath(Rule):
     control characters are encoded): a safe fix. When the only candidate is the
     clearly most similar heading (a renamed heading), the fix is unsafe. A
     duplicate heading is written with the shortest parent chain that reaches
-    it. Missing block ids and footnotes have no fix.
+    it. Missing block ids and footnotes have no fix. When the link without a
+    fix is the title link of an index-table row, the link is reported here and
+    the removal of the row is offered by `stale-index-row` (VL202).
 
     ## Options
     - `check-comments` (default `false`): also report links inside `%% %%` comments.

@@ -10,7 +10,7 @@ from ..papers import IndexTable, PaperIndex, Section, _header_key, category_link
 from ..repair import write_subpath
 from ..rule import Context, Rule
 from ..source import Span
-from ..tables import column_widths, row_text
+from ..tables import cell_edits, row_text
 from .stale_index_row import REPOSITORY_KEYS, urls_in
 
 
@@ -115,9 +115,11 @@ class MissingIndexRow(Rule):
     a `Name` column the part of the title before a colon, a `Repository`
     column the callout's `Repository:` URL as `[last-path-segment](URL)`, the
     ID column `[arXiv:ID](https://arxiv.org/abs/ID)`; other columns stay
-    empty. The row keeps the table's padding (when its columns are padded to
-    equal width and the new cells fit), its pipes, its callout prefix and the
-    note's line endings. The fix is unsafe: the author may keep the paper out
+    empty. The row keeps the table's pipes, its callout prefix and the
+    note's line endings. When the table's columns are padded to equal width,
+    the row is padded too, and a column the new row is wider than is
+    re-padded in every row that lines up (`:` alignment markers kept); a
+    table that is not padded gets no padding. The fix is unsafe: the author may keep the paper out
     of the table on purpose, or place it elsewhere in the table.
 
     ## Options
@@ -183,7 +185,7 @@ class MissingIndexRow(Rule):
         )
         fix = Fix(
             f"Add a row for {section.title!r} to the table at line {table.line}",
-            (self._new_row(note, section, table),),
+            tuple(self._new_row(note, section, table)),
             Applicability.UNSAFE,
         )
         return self.finding(note, section.heading.span, message, fix)
@@ -225,14 +227,15 @@ class MissingIndexRow(Rule):
         label = parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc or url
         return f"[{_escape_cell(label)}]({url})"
 
-    def _new_row(self, note: Note, section: Section, table: IndexTable) -> Edit:
+    def _new_row(self, note: Note, section: Section, table: IndexTable) -> list[Edit]:
+        """The appended row, and in a padded table the edits that widen its columns to fit it."""
         text = note.text
         cells = self._cells(note, section, table)
         header = row_text(note, table.table.header)
         last_row = table.table.rows[-1] if table.table.rows else table.table.delimiter
         last = row_text(note, last_row)
-        widths = column_widths(note, table.table)
-        if widths is not None and len(widths) == len(cells) and all(len(c) + 2 <= w for c, w in zip(cells, widths)):
+        padding, widths = cell_edits(note, table.table, {}, (tuple(cells),))
+        if widths is not None and len(widths) == len(cells):
             segments = [" " + cell.ljust(width - 2) + " " for cell, width in zip(cells, widths)]
         else:
             segments = [f" {cell} " if cell else "  " for cell in cells]
@@ -243,6 +246,6 @@ class MissingIndexRow(Rule):
         prefix = text[last.line_start:last.body_start]
         if last.next_start > last.line_end:
             ending = text[last.line_end:last.next_start]
-            return Edit(Span(last.next_start, last.next_start), prefix + body + ending)
+            return padding + [Edit(Span(last.next_start, last.next_start), prefix + body + ending)]
         ending = "\r\n" if "\r\n" in text else "\n"
-        return Edit(Span(last.line_end, last.line_end), ending + prefix + body)
+        return padding + [Edit(Span(last.line_end, last.line_end), ending + prefix + body)]

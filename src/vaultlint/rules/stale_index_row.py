@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -10,9 +12,10 @@ from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import CalloutField, ExternalLink, Link, LinkStyle, Note, TableCell
 from ..obsidian import heading_key
 from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index
-from ..repair import write_subpath
+from ..repair import matching_headings, write_subpath
 from ..rule import Context, Option, Rule
 from ..source import Span
+from ..tables import aligned_edits, line_removal, row_text
 
 REPOSITORY_KEYS = ("repository", "repo", "code", "github", "source code")
 CLASSIFICATION_KEYS = ("classification", "category", "categories", "tags")
@@ -92,6 +95,14 @@ class StaleIndexRow(Rule):
     arXiv ID is reported once, by the arXiv rules (`arxiv-id-conflict`,
     VL301), not here.
 
+    It also reports a row pointing nowhere: its title cell links to a
+    heading that no longer exists (in the same note or in another existing
+    note) and that `broken-subpath` (VL103) cannot re-point, because no
+    single heading matches it once normalised or clearly by similarity, and
+    the row is not paired with a paper section by its title. A link to a
+    note that does not exist is left to `unresolved-link` (VL101), and a
+    link VL103 can repair is not reported here: the fix there re-points it.
+
     Index tables and paper sections are those of the paper-record model of
     `arxiv-id-conflict` (VL301).
 
@@ -130,6 +141,12 @@ class StaleIndexRow(Rule):
     By default the section is the source of truth: the fix rewrites the cell
     from it and touches nothing else in the row.
 
+    In a table whose columns are padded to equal width, the fix re-pads
+    the column whose width it changes in every row that lines up (header,
+    delimiter row with its `:` alignment markers kept, and rows; to the
+    widest cell), editing only the cells whose padding changes; a table
+    that is not padded gets no padding.
+
     For a repository cell, the fix is safe when the section's value is one
     plain URL and the cell holds one bare URL, one `<URL>` or one link whose
     text is derived from the old URL (the URL itself, or its last path
@@ -162,6 +179,11 @@ class StaleIndexRow(Rule):
     (a fix edits only the note of the finding). Classification and title
     findings get no fix in this mode, since their fixes would copy from the
     section.
+
+    For a row pointing nowhere, the fix removes the whole row with its line
+    ending; it is unsafe, since the paper may only have moved. The broken
+    link itself is reported by `broken-subpath` (VL103); the row removal is
+    offered here.
 
     ## Options
     - `source-of-truth` (default `"section"`): which side a fix copies from,
@@ -204,18 +226,30 @@ class StaleIndexRow(Rule):
             return
         index = paper_index(context.vault)
         for row in index.rows_in(note.path):
+            finding = self._pointing_nowhere(note, context, row)
+            if finding is not None:
+                yield finding
+                continue
             section = self._linked_section(row)
             if section is None or len(row.row.cells) > len(row.table.table.header.cells):
                 continue
-            finding = self._title(note, row, section)
-            if finding is not None:
-                yield finding
-            finding = self._repository(note, row, section)
-            if finding is not None:
-                yield finding
-            finding = self._classification(note, context, index, row, section)
-            if finding is not None:
-                yield finding
+            findings = (
+                self._title(note, row, section),
+                self._repository(note, row, section),
+                self._classification(note, context, index, row, section),
+            )
+            for finding in findings:
+                if finding is not None:
+                    yield self._keep_aligned(note, row, finding)
+
+    @staticmethod
+    def _keep_aligned(note: Note, row: Row, finding: Finding) -> Finding:
+        """The finding, its fix re-padding the table when its columns are padded to equal width."""
+        fix = finding.fix
+        if fix is None or not fix.edits:
+            return finding
+        edits = aligned_edits(note, row.table.table, fix.edits)
+        return dataclasses.replace(finding, fix=Fix(fix.title, tuple(edits), fix.applicability))
 
     @staticmethod
     def _linked_section(row: Row) -> Section | None:
@@ -225,6 +259,32 @@ class StaleIndexRow(Rule):
         if (row.target.path, row.target.index) != (section.path, section.heading_index):
             return None
         return section
+
+    # --- a row pointing nowhere -------------------------------------------------
+
+    def _pointing_nowhere(self, note: Note, context: Context, row: Row) -> Finding | None:
+        """A row whose title links to a heading that is gone and that VL103 cannot re-point."""
+        link = row.title_link
+        if not isinstance(link, Link) or link.in_comment or row.target is not None or row.section is not None:
+            return None
+        if row.target_path is None or not obsidian.is_markdown_path(row.target_path):
+            return None  # no such note: the link rules' business
+        segments = obsidian.subpath_segments(link.subpath)
+        if not segments or segments[-1].startswith(("^", "[^")):
+            return None
+        target = note if row.target_path == note.path else context.vault.notes.get(row.target_path)
+        if target is None or target.skipped:
+            return None
+        if obsidian.resolve_subpath(target.headings, target.block_id_keys, target.footnote_ids, link.subpath) is not None:
+            return None
+        indices, _ = matching_headings(target.headings, segments[-1])
+        if len(indices) == 1:
+            return None  # broken-subpath (VL103) re-points the link
+        layout = row_text(note, row.row)
+        where = "this note" if target is note else row.target_path
+        message = f"row links to {'#' + '#'.join(segments)!r}, which no longer exists in {where}; remove the row?"
+        fix = Fix.replace("Remove the row", line_removal(note, layout), "", Applicability.UNSAFE)
+        return self.finding(note, layout.content_span(note.text), message, fix)
 
     # --- title ----------------------------------------------------------------
 

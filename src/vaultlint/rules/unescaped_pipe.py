@@ -6,6 +6,7 @@ from ..diagnostics import Edit, Finding, Fix, FixAvailability, Severity
 from ..note import LinkPlace, LinkStyle, Note
 from ..rule import Context, Rule
 from ..source import Span
+from ..tables import aligned_edits
 
 
 def unescaped_pipes(text: str, span: Span) -> list[int]:
@@ -55,7 +56,9 @@ class UnescapedPipeInTable(Rule):
     ## Fix safety
     The fix is safe: it puts a backslash before each unescaped pipe of the
     link, which is how Obsidian itself writes a link into a table, and
-    changes nothing else.
+    changes nothing else, except that in a table whose columns are padded to
+    equal width the column is re-padded (in every row that lines up, `:`
+    alignment markers kept) so that the table stays aligned.
 
     ## Options
     None.
@@ -71,11 +74,12 @@ class UnescapedPipeInTable(Rule):
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return
-        rows = [row.span for table in note.tables for row in (table.header, *table.rows)]
+        rows = [(row.span, table) for table in note.tables for row in (table.header, *table.rows)]
         for link in note.links:
             if link.place is not LinkPlace.TABLE or link.style is not LinkStyle.WIKILINK or link.in_comment:
                 continue
-            if not any(row.start <= link.span.start and link.span.end <= row.end for row in rows):
+            table = next((table for row, table in rows if row.start <= link.span.start and link.span.end <= row.end), None)
+            if table is None:
                 continue
             pipes = unescaped_pipes(note.text, link.span)
             if not pipes:
@@ -83,5 +87,6 @@ class UnescapedPipeInTable(Rule):
             source = note.text[link.span.start:link.span.end]
             what = "embed" if link.embed else "wikilink"
             message = f"`|` in {what} {source} splits the table cell; escape it as `\\|`"
-            fix = Fix("Escape the pipe as `\\|`", tuple(Edit(Span(pipe, pipe), "\\") for pipe in pipes))
+            edits = aligned_edits(note, table, [Edit(Span(pipe, pipe), "\\") for pipe in pipes])
+            fix = Fix("Escape the pipe as `\\|`", tuple(edits))
             yield self.finding(note, Span(pipes[0], pipes[0] + 1), message, fix)
