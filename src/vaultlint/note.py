@@ -199,6 +199,9 @@ class Note:
     links: list[Link] = field(default_factory=list)
     external_links: list[ExternalLink] = field(default_factory=list)
     comments: list[Span] = field(default_factory=list)
+    # Code spans, inline math, inline HTML and autolinks, sorted: text in which
+    # the scanner reads no link (and in which a table's pipe splits no cell).
+    inline_opaque: list[Span] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     skipped: bool = False
     _line_index: LineIndex | None = None

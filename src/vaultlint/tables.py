@@ -15,19 +15,13 @@ known for certain).
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
 from .diagnostics import Edit
-from .note import Note, Table, TableRow
+from .note import LinkStyle, Note, Table, TableRow
 from .parser.blocks import strip_quote_markers
 from .source import Span
-
-_CODE_RUN = re.compile(r"`+")
-# The scanner's rule (parser/inline.py): no space after the opening `$`; the closing
-# `$` has no space or backslash before it and no digit after it, so `$25 | $50` is prices.
-_MATH = re.compile(r"\$(?![\s$])(?:\\.|[^\\\n])*?(?<![\s\\])\$(?!\d)")
-_WIKILINK = re.compile(r"!?\[\[.*?\]\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,40 +49,15 @@ class RowText:
         return text[span.start:span.end].strip()
 
 
-def _opaque_spans(body: str) -> list[tuple[int, int]]:
-    """Inline code, math and wikilinks in a row's text: pipes there do not count."""
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "`":
-            run = _CODE_RUN.match(body, i).group()
-            close = body.find(run, i + len(run))
-            while close != -1 and (close + len(run) < len(body) and body[close + len(run)] == "`" or body[close - 1] == "`"):
-                close = body.find(run, close + 1)
-            if close == -1:
-                i += len(run)
-                continue
-            spans.append((i, close + len(run)))
-            i = close + len(run)
-            continue
-        if char == "$":
-            match = _MATH.match(body, i)
-            if match:
-                spans.append(match.span())
-                i = match.end()
-                continue
-        if body.startswith("[[", i) or body.startswith("![[", i):
-            match = _WIKILINK.match(body, i)
-            if match:
-                spans.append(match.span())
-                i = match.end()
-                continue
-        i += 1
-    return spans
+def _opaque_spans(note: Note, start: int, end: int) -> list[tuple[int, int]]:
+    """Inline code, math and wikilinks in ``note.text[start:end]`` (a row's text), as
+    offsets from ``start``: pipes there do not split cells. Taken from the parser, so
+    a table reads code and math exactly as the link scanner does."""
+    opaque = note.inline_opaque
+    first = max(bisect.bisect_left(opaque, Span(start, start)) - 1, 0)
+    spans = [span for span in opaque[first:bisect.bisect_left(opaque, Span(end, end))] if span.end > start]
+    spans += [link.span for link in note.links if link.style is LinkStyle.WIKILINK and start <= link.span.start < end]
+    return sorted((max(span.start, start) - start, min(span.end, end) - start) for span in spans)
 
 
 def row_text(note: Note, row: TableRow) -> RowText:
@@ -102,7 +71,7 @@ def row_text(note: Note, row: TableRow) -> RowText:
     line = text[line_start:line_end]
     body = strip_quote_markers(line)
     body_start = line_start + len(line) - len(body)
-    opaque = _opaque_spans(body)
+    opaque = _opaque_spans(note, body_start, line_end)
     pipes: list[int] = []
     i = 0
     while i < len(body):

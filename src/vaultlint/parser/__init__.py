@@ -161,6 +161,7 @@ def _parse_into(note: Note, deadline: Deadline) -> None:
     note.comments = scanner.comments
 
     inline_spans = scanner.opaque
+    note.inline_opaque = sorted(inline_spans)
     deadline.check()
     _headings(note, structure, lines, line_starts)
     _block_ids_and_footnotes(note, lines, line_starts, opaque_lines, inline_spans)

@@ -83,8 +83,6 @@ class ArxivIdShared(Rule):
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for shared in analysis(context.vault).in_note(note.path).shared:
-            if shared.anchor.path != note.path:
-                continue
             if settled(context, shared.holders, note.path):
                 continue  # arXiv answered: arxiv-title-mismatch reports the wrong holder
             yield self._finding(note, shared, context)

@@ -57,8 +57,6 @@ class ArxivLinkMismatch(Rule):
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for mismatch in analysis(context.vault).in_note(note.path).mismatches:
-            if mismatch.statement.path != note.path:
-                continue
             if mismatch.correction is None and mismatch.paper is not None and settled(context, [mismatch.paper], note.path):
                 continue
             yield self._finding(note, mismatch)
