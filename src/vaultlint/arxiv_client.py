@@ -29,16 +29,21 @@ import hashlib
 import json
 import re
 import time
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .arxiv import check_id
 from .cache import mark_ignored, write_bytes_atomically
+
+if TYPE_CHECKING:
+    import requests
+
+# requests (with urllib3, ssl, http.client) and the XML parser are imported where a
+# request is made or an answer read: every run loads this module through the arXiv
+# rules, but only a run with --online asks arXiv anything.
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_MIN_INTERVAL = 3.0
@@ -110,6 +115,8 @@ def _entry_id(raw: str) -> tuple[str, int | None] | None:
 
 def parse_feed(text: bytes | str) -> tuple[list[Entry], bool]:
     """Entries of an Atom answer, and whether it is an error feed (arXiv's ``Error`` entry)."""
+    import xml.etree.ElementTree as ElementTree
+
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
@@ -163,7 +170,11 @@ class ArxivClient:
         self.max_attempts = max(1, max_attempts)
         self.max_wait = max_wait
         self.batch_size = max(1, batch_size)
-        self.session = session or requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self.session = session
         self.session.headers["User-Agent"] = user_agent
         self.session.headers["Accept"] = "application/atom+xml"
         self._sleep = sleep
@@ -184,6 +195,8 @@ class ArxivClient:
         self._last_start = self._clock()
 
     def _get(self, params: dict[str, str]) -> requests.Response:
+        import requests
+
         for attempt in range(1, self.max_attempts + 1):
             self._pace()
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections import Counter
@@ -18,17 +17,6 @@ from .engine import Linter, RuleCrash
 from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
 from .progress import Progress
 from .registry import RegistryError, discover_rules, find_rule
-from .reporters import (
-    render_concise,
-    render_full,
-    render_github,
-    render_grouped,
-    render_json,
-    render_junit,
-    render_sarif,
-    render_statistics,
-    summary_lines,
-)
 from .rule import Context
 from .source import DecodeError, decode_note
 from .vault import Vault, VaultError, discover_files, find_vault_root
@@ -252,46 +240,48 @@ def _guarded(action):
 
 
 def _emit(findings, run: Run, output_format: str, statistics: bool, quiet: bool, unsafe: bool = False) -> None:
+    from . import reporters  # only the commands that print findings need it
+
     vault = run.vault
     for warning in vault.warnings:
         click.echo(f"vaultlint: warning: {warning}", err=True)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     root = _display_root(vault)
     if statistics:
-        text = render_statistics(findings, output_format == "json")
+        text = reporters.render_statistics(findings, output_format == "json")
         if text:
             click.echo(text)
         if not quiet and output_format != "json":
-            click.echo(summary_lines(findings, len(run.chosen), unsafe)[0].rstrip(":") + ("." if findings else ""))
+            click.echo(reporters.summary_lines(findings, len(run.chosen), unsafe)[0].rstrip(":") + ("." if findings else ""))
         return
     if output_format == "json":
-        click.echo(render_json(findings, vault, len(run.chosen)))
+        click.echo(reporters.render_json(findings, vault, len(run.chosen)))
         return
     if output_format == "github":
-        for line in render_github(findings, root):
+        for line in reporters.render_github(findings, root):
             click.echo(line)
         return
     if output_format == "sarif":
         rules = {type(rule) for rule in run.settings.rules}
         rules |= {entry.cls for code, entry in discover_rules().items() if code in {f.code for f in findings}}
-        click.echo(render_sarif(findings, rules, root, Path.cwd()))
+        click.echo(reporters.render_sarif(findings, rules, root, Path.cwd()))
         return
     if output_format == "junit":
-        click.echo(render_junit(findings, run.chosen, root))
+        click.echo(reporters.render_junit(findings, run.chosen, root))
         return
     if output_format == "concise":
-        lines = render_concise(findings, root, colour, unsafe)
+        lines = reporters.render_concise(findings, root, colour, unsafe)
         if findings and not quiet:
             lines.append("")
     elif output_format == "grouped":
-        lines = render_grouped(findings, root, colour, unsafe)
+        lines = reporters.render_grouped(findings, root, colour, unsafe)
     else:
-        lines = render_full(findings, vault, root, colour, unsafe)
+        lines = reporters.render_full(findings, vault, root, colour, unsafe)
     if quiet:
         while lines and lines[-1] == "":
             lines.pop()
     else:
-        lines.extend(summary_lines(findings, len(run.chosen), unsafe))
+        lines.extend(reporters.summary_lines(findings, len(run.chosen), unsafe))
     if lines:
         click.echo("\n".join(lines), color=colour)
 
@@ -359,6 +349,8 @@ def fix(output_format, statistics, exit_zero, quiet, progress, unsafe_fixes, sho
         finally:
             bar.close()
         if show_diff:
+            import difflib
+
             for path in sorted(result.fixed):
                 diff = difflib.unified_diff(
                     result.original[path].splitlines(keepends=True),

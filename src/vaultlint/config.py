@@ -12,19 +12,22 @@ and the key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from .registry import RegisteredRule, enabled_codes
 from .rule import Option, Rule
+
+if TYPE_CHECKING:
+    import pathspec
+
+# tomllib, pathspec and difflib are imported where they are first needed: a run in
+# a vault without a configuration file, exclusions or .gitignore files needs none
+# of them, and every run pays for what the command imports before it starts.
 
 CONFIG_FILE = ".vaultlint.toml"
 PYPROJECT = "pyproject.toml"
@@ -96,21 +99,19 @@ def _display(path: Path) -> str:
     return str(relative)
 
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-
-
 def _normalise_key_path(text: str) -> tuple[str, ...]:
     return tuple(part.strip().strip("\"'") for part in re.findall(r'"[^"]*"|\'[^\']*\'|[^.]+', text))
 
 
 def _line_of(text: str, table: tuple[str, ...], key: str | None) -> int | None:
     """Best-effort line of ``key`` in ``table`` (or of the table's header), 1-based."""
+    header_line = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
     lines = text.splitlines()
     sections: list[tuple[tuple[str, ...], int, int]] = []
     current: tuple[str, ...] = ()
     start = 0
     for number, line in enumerate(lines):
-        match = _HEADER.match(line)
+        match = header_line.match(line)
         if match and not line.lstrip().startswith("#"):
             sections.append((current, start, number))
             current, start = _normalise_key_path(match.group(1)), number
@@ -136,6 +137,8 @@ def _line_of(text: str, table: tuple[str, ...], key: str | None) -> int | None:
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    import tomllib
+
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as error:
@@ -198,6 +201,8 @@ def _type_name(value: Any) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -295,7 +300,7 @@ def validate_table(table: Mapping[str, Any], source: Source, available: Mapping[
         elif key in PATTERN_KEYS:
             patterns = _string_list(value, where, "gitignore-style patterns")
             try:
-                pathspec.GitIgnoreSpec.from_lines(patterns)
+                _gitignore_spec(patterns)
             except Exception as error:  # pathspec raises several types for bad patterns
                 raise ConfigError(f"{where}: invalid pattern: {error}") from None
             result[key] = patterns
@@ -312,7 +317,7 @@ def validate_table(table: Mapping[str, Any], source: Source, available: Mapping[
                 if not pattern.strip():
                     raise ConfigError(f"{entry_where}: empty pattern")
                 try:
-                    pathspec.GitIgnoreSpec.from_lines([pattern])
+                    _gitignore_spec([pattern])
                 except Exception as error:
                     raise ConfigError(f"{entry_where}: invalid pattern: {error}") from None
                 entries.append((pattern, _selectors(codes, entry_where, available)))
@@ -374,6 +379,12 @@ class CommandLine:
     config: list[str] = field(default_factory=list)
     isolated: bool = False
     online: bool = False
+
+
+def _gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 @dataclass(slots=True)
@@ -478,7 +489,7 @@ def _gitignore_groups(root: Path, folders: Iterable[str]) -> list[PatternGroup]:
         if exclude.is_file():
             lines = _read_lines(exclude)
             if lines:
-                groups.append(PatternGroup(pathspec.GitIgnoreSpec.from_lines(lines), _prefix(root, repository)))
+                groups.append(PatternGroup(_gitignore_spec(lines), _prefix(root, repository)))
     else:
         ancestors = [root]
     for folder in ancestors:
@@ -486,13 +497,13 @@ def _gitignore_groups(root: Path, folders: Iterable[str]) -> list[PatternGroup]:
         if file.is_file():
             lines = _read_lines(file)
             if lines:
-                groups.append(PatternGroup(pathspec.GitIgnoreSpec.from_lines(lines), _prefix(root, folder)))
+                groups.append(PatternGroup(_gitignore_spec(lines), _prefix(root, folder)))
     for inner in sorted(set(folders) - {""}, key=lambda f: (f.count("/"), f)):
         file = root.joinpath(*inner.split("/"), ".gitignore")
         if file.is_file():
             lines = _read_lines(file)
             if lines:
-                groups.append(PatternGroup(pathspec.GitIgnoreSpec.from_lines(lines), "", inner))
+                groups.append(PatternGroup(_gitignore_spec(lines), "", inner))
     return groups
 
 
@@ -507,9 +518,10 @@ def vault_folders(files: Iterable[str]) -> set[str]:
     """Every folder of the vault that holds a file, with all their parents."""
     folders = {""}
     for path in files:
-        parts = path.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            folders.add("/".join(parts[:depth]))
+        folder = path.rpartition("/")[0]
+        while folder not in folders:  # a folder already seen brought its parents
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
     return folders
 
 
@@ -546,6 +558,8 @@ def resolve_settings(
             values[key], origins[key] = value, source
     cli_source = Source("command line", base=root)
     for override in overrides:
+        import tomllib
+
         source = Source(f"--config {override!r}", base=root)
         try:
             table = tomllib.loads(override)
@@ -598,7 +612,7 @@ def resolve_settings(
     if "per-file-ignores" in values:
         source = origins["per-file-ignores"]
         for pattern, selectors in values["per-file-ignores"]:
-            group = PatternGroup(pathspec.GitIgnoreSpec.from_lines([pattern]), _prefix(root, source.base))
+            group = PatternGroup(_gitignore_spec([pattern]), _prefix(root, source.base))
             per_file.append((group, frozenset(expand_selectors(available, selectors)), pattern))
     entries.append(Entry("per-file-ignores", {pattern: selectors for pattern, selectors in values.get("per-file-ignores", [])}, origin_of("per-file-ignores")))
 
@@ -613,9 +627,9 @@ def resolve_settings(
     extend_exclude = list(values.get("extend-exclude", []))
     for patterns, source in ((exclude, exclude_source), (extend_exclude, origins.get("extend-exclude"))):
         if patterns:
-            exclude_groups.append(PatternGroup(pathspec.GitIgnoreSpec.from_lines(patterns), _prefix(root, source.base if source else root)))
+            exclude_groups.append(PatternGroup(_gitignore_spec(patterns), _prefix(root, source.base if source else root)))
     if cli.extend_exclude:
-        exclude_groups.append(PatternGroup(pathspec.GitIgnoreSpec.from_lines(cli.extend_exclude), ""))
+        exclude_groups.append(PatternGroup(_gitignore_spec(cli.extend_exclude), ""))
     entries.append(Entry("exclude", exclude, exclude_origin))
     entries.append(Entry("extend-exclude", extend_exclude, origin_of("extend-exclude")))
     if cli.extend_exclude:

@@ -41,21 +41,23 @@ import email.utils
 import hashlib
 import json
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
 
 from . import __version__
 from .cache import mark_ignored, write_bytes_atomically
+
+if TYPE_CHECKING:
+    import requests
+
+# requests (with urllib3, http.client), ssl and the thread pool are imported
+# where links are checked: every run loads this module through the
+# broken-external-link rule, but only a run with --online asks a server anything.
 
 DEFAULT_TIMEOUT = (5.0, 15.0)
 DEFAULT_USER_AGENT = f"vaultlint/{__version__} (Obsidian vault linter; link check; python-requests)"
@@ -124,6 +126,8 @@ class LinkResult:
 
 
 def status_phrase(status: int) -> str:
+    from http import HTTPStatus
+
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
@@ -172,6 +176,8 @@ def _is_dns_failure(error: BaseException) -> bool:
 
 
 def _tls_reason(error: BaseException) -> str:
+    import ssl
+
     for item in _chain(error):
         if isinstance(item, ssl.SSLCertVerificationError) and item.verify_message:
             return f"certificate verify failed: {item.verify_message}"
@@ -195,6 +201,8 @@ def _connection_reason(error: BaseException) -> str:
 
 def classify_error(url: str, error: requests.RequestException, method: str, attempts: int) -> LinkResult:
     """A request that got no answer, as an outcome with a reason."""
+    import requests
+
     if isinstance(error, requests.exceptions.SSLError):
         outcome, detail = TLS, _tls_reason(error)
     elif isinstance(error, requests.exceptions.Timeout):
@@ -249,6 +257,9 @@ class HttpChecker:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        import requests
+        from requests.adapters import HTTPAdapter
+
         self.timeout = timeout
         self.max_workers = max(1, int(max_workers))
         self.per_host = max(1, int(per_host))
@@ -287,6 +298,8 @@ class HttpChecker:
 
     def _request(self, method: str, url: str) -> tuple[requests.Response, int]:
         """One request, retried on 429/5xx; the answer (closed, body unread) and the attempts made."""
+        import requests
+
         slot = self._slot(url)
         attempts = 0
         with slot:
@@ -343,6 +356,8 @@ class HttpChecker:
             return LinkResult(url, UNKNOWN, detail=f"{type(error).__name__}: {error}", checked_at=time.time())
 
     def _check(self, url: str) -> LinkResult:
+        import requests
+
         head_attempts = 0
         try:
             response, head_attempts = self._request("HEAD", url)
@@ -373,6 +388,8 @@ class HttpChecker:
                 todo.append(url)
         if not todo:
             return results
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(todo)), thread_name_prefix="vaultlint-http") as pool:
             for url, result in zip(todo, pool.map(self.check, todo)):
                 results[url] = result

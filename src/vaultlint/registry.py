@@ -42,6 +42,10 @@ def discover_rules() -> dict[str, RegisteredRule]:
     """Every installed rule by code, sorted; codes and names must be unique."""
     found: dict[str, RegisteredRule] = {}
     names: dict[str, str] = {}
+    # A distribution's name is read from its METADATA file, parsed anew on every
+    # access: once per distribution, not once per rule (by id: the entry points of
+    # one distribution share one object).
+    distributions: dict[int, str] = {}
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         if entry.name in found:
             continue  # the same distribution seen twice on sys.path
@@ -49,7 +53,12 @@ def discover_rules() -> dict[str, RegisteredRule]:
         if cls.name in names:
             raise RegistryError(f"rules {names[cls.name]} and {cls.code} share the name {cls.name!r}")
         names[cls.name] = cls.code
-        found[cls.code] = RegisteredRule(cls, entry.dist.name if entry.dist else None)
+        distribution = None
+        if entry.dist:
+            distribution = distributions.get(id(entry.dist))
+            if distribution is None:
+                distribution = distributions[id(entry.dist)] = entry.dist.name
+        found[cls.code] = RegisteredRule(cls, distribution)
     return dict(sorted(found.items()))
 
 

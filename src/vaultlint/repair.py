@@ -108,8 +108,15 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
     extension = posixpath.splitext(file_name)[1].lower()
     stems = vault.memo.get(("stems", extension))
     if stems is None:
-        names = [name for name in vault.index.names() if name.endswith(extension)]
-        stems = {name: _stem(name) for name in names}
+        # Each name ends with ``extension``: cutting it off gives splitext's stem a
+        # few times faster, which counts on a large vault. Only a name starting with
+        # a dot (".md", "..md") may have no extension to splitext.
+        cut = len(extension)
+        stems = {
+            name: name[:-cut] if cut and not name.startswith(".") else _stem(name)
+            for name in vault.index.names()
+            if name.endswith(extension)
+        }
         vault.memo[("stems", extension)] = stems
     stem = _stem(file_name).lower()
     paths: list[str] = []

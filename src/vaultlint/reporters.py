@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -316,15 +315,19 @@ def render_sarif(findings: list[Finding], rules: Iterable[type], display_root: s
 # --- JUnit XML ------------------------------------------------------------------------------------
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot hold. Left to re's own cache rather than compiled at
+# import: only JUnit output needs it, and the class takes a millisecond to compile.
+_XML_INVALID = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 
 
 def _xml_text(text: str) -> str:
-    return _XML_INVALID.sub("\ufffd", text)
+    return re.sub(_XML_INVALID, "\ufffd", text)
 
 
 def render_junit(findings: list[Finding], checked: list[str], display_root: str) -> str:
     """One test suite; one passing test case per clean note, one failing test case per finding."""
+    import xml.etree.ElementTree as ET  # only this format writes XML
+
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
