@@ -28,6 +28,7 @@ Offline corrections are made only on unambiguous evidence:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -332,9 +333,9 @@ class Analysis:
 _ANALYSIS_KEY = "vaultlint.arxiv-analysis"
 
 
-def analysis(vault: Vault) -> Analysis:
-    """The offline analysis of the vault's current paper index (cached with it)."""
-    index = paper_index(vault)
+def analysis(vault: Vault, focus: Iterable[str] | None = None) -> Analysis:
+    """The offline analysis of the paper index for ``focus`` (see :func:`~vaultlint.papers.paper_index`), cached with it."""
+    index = paper_index(vault, focus)
     cached = vault.memo.get(_ANALYSIS_KEY)
     if cached is not None and cached[0] is index:
         return cached[1]

@@ -23,7 +23,7 @@ from . import __version__
 
 CACHE_DIR_NAME = ".vaultlint_cache"
 # Bump when the parser's output changes shape or meaning without a version bump.
-PARSER_FINGERPRINT = "parser-2"
+PARSER_FINGERPRINT = "parser-3"
 
 
 def _code_stamp(files) -> str:
@@ -43,8 +43,9 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_key() -> str:
-    """Version, parser fingerprint, Python, and the parser's own source files."""
-    parser_files = sorted([*(_PACKAGE / "parser").glob("*.py"), _PACKAGE / "note.py", _PACKAGE / "source.py", _PACKAGE / "obsidian.py"])
+    """Version, parser fingerprint, Python, and the source files that make what is cached."""
+    derived = ("note.py", "source.py", "obsidian.py", "papers.py", "arxiv.py")  # the note and its paper summary
+    parser_files = sorted([*(_PACKAGE / "parser").glob("*.py"), *(_PACKAGE / name for name in derived)])
     raw = f"{__version__}|{PARSER_FINGERPRINT}|{sys.version_info[:2]}|{_code_stamp(parser_files)}".encode()
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
@@ -59,6 +60,8 @@ class CachedNote:
     size: int
     digest: bytes
     blob: bytes  # the pickled Note, unpickled only when a rule asks for the note
+    # Facts the vault-wide paper index reads without unpickling the note (papers.PaperSummary).
+    paper_summary: object = None
 
 
 class NoteCache:
@@ -101,13 +104,13 @@ class NoteCache:
     def by_content(self, path: str, digest: bytes, mtime_ns: int, size: int) -> CachedNote | None:
         entry = self.previous.get(path)
         if entry is not None and entry.digest == digest:
-            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob)
+            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary)
             self.dirty = True
             return self.current[path]
         return None
 
-    def store(self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes) -> None:
-        self.current[path] = CachedNote(mtime_ns, size, digest, blob)
+    def store(self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes, paper_summary: object = None) -> None:
+        self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary)
         self.dirty = True
 
     def save(self) -> None:

@@ -80,12 +80,15 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from . import obsidian
 from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url
 from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
-from .source import Span
-from .vault import Vault
+from .source import Span, compact_pickle
+
+if TYPE_CHECKING:
+    from .vault import Vault
 
 
 class ClaimKind(str, Enum):
@@ -392,17 +395,285 @@ class PaperIndex:
 _MEMO_KEY = "vaultlint.papers"
 
 
-def paper_index(vault: Vault) -> PaperIndex:
-    """The vault's paper records, built once per state of its notes (see ``vault.memo``).
+def paper_index(vault: Vault, focus: Iterable[str] | None = None) -> PaperIndex:
+    """The paper records that decide the findings on the notes in ``focus`` (every
+    note when ``focus`` is empty), built once per state of the notes (see ``vault.memo``).
 
-    A note replaced by a fix bumps ``vault.generation``, which makes it rebuild.
+    Only the notes that can take part are read: those within :func:`paper_scope` of
+    ``focus`` that have a table or an arXiv identifier, or that such a table's rows
+    may point at. For the notes in ``focus`` the records, papers and claims are those
+    of the whole vault. A note replaced by a fix bumps ``vault.generation``, which
+    makes it rebuild. Pass the same ``focus`` object on every call of a run (the
+    engine's ``context.checked``): the memo recognises it by identity.
     """
     cached = vault.memo.get(_MEMO_KEY)
-    if cached is not None and cached[0] == vault.generation:
-        return cached[1]
-    index = _Builder(vault).build()
-    vault.memo[_MEMO_KEY] = (vault.generation, index)
+    if cached is not None and cached[0] == vault.generation and cached[1] is focus:
+        return cached[2]
+    readers = _readers(vault, paper_scope(vault, focus))
+    index = cached[2] if cached is not None and cached[0] == vault.generation and cached[3] == readers else None
+    if index is None:
+        index = _Builder(vault, readers).build()
+    vault.memo[_MEMO_KEY] = (vault.generation, focus, index, readers)
     return index
+
+
+# --- which notes a run needs -----------------------------------------------------------
+
+
+@compact_pickle
+@dataclass(frozen=True, slots=True)
+class PaperSummary:
+    """What the paper index needs to know of a note before reading it, kept in the
+    parse cache beside the note so that a run about one note does not unpickle all.
+
+    It lists the note's *possible records*, each with the keys through which it
+    can meet records elsewhere:
+
+    - ``rows``: every index row, as (``title_key`` of its title and of its short
+      name, the arXiv IDs in its title and ID cells, its title link as (link
+      path, ``heading_key`` of the heading it names or ``None`` for a whole
+      note) or ``None``);
+    - ``headings``: every heading, as (``title_key``, ``heading_key``, the arXiv
+      IDs its lead could claim: those in callouts and in links standing on a line
+      of their own).
+
+    Every field errs on the side of too much. ``readable`` says whether the
+    builder has anything to read in the note (a table, or an arXiv identifier
+    anywhere).
+    """
+
+    readable: bool
+    rows: tuple[tuple[str, str, tuple[str, ...], tuple[str, str | None] | None], ...] = ()
+    headings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+
+def summarize(note: Note) -> PaperSummary:
+    """The :class:`PaperSummary` of a parsed note."""
+    if note.skipped:
+        return PaperSummary(False)
+    text = note.text
+    externals = [link for link in note.external_links if not link.in_comment]
+    links = [link for link in note.links if not link.in_comment]
+
+    def bases_of(found: Iterable[IdMatch]) -> set[str]:
+        return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
+
+    def url_bases(start: int, end: int) -> set[str]:
+        found: set[str] = set()
+        for link in externals:
+            if start <= link.span.start < end:
+                found |= bases_of(ids_in_url(link.destination))
+        return found
+
+    def named_heading(subpath: str) -> str | None:
+        segments = obsidian.subpath_segments(subpath)
+        return obsidian.heading_key(segments[-1]) if segments else None
+
+    view = _NoteView(note)
+    rows = []
+    for table in note.tables:
+        columns = _index_columns(view, table)
+        if columns is None:
+            continue
+        title_column, name_column, id_columns = columns
+        for row in table.rows:
+            naming = _row_naming(view, title_column, name_column, row)
+            if naming is None:
+                continue
+            _, title, name, title_link = naming
+            bases: set[str] = set()
+            for column in {title_column, *id_columns}:
+                if column < len(row.cells):
+                    cell = row.cells[column]
+                    bases |= bases_of(ids_in_text(cell.text, bare=True)) | url_bases(cell.span.start, cell.span.end)
+            target = None
+            if title_link is not None:
+                path, subpath = _link_target(title_link)
+                target = (path, named_heading(subpath))
+            rows.append((title_key(title), title_key(name), tuple(sorted(bases)), target))
+    claimable: list[tuple[int, set[str]]] = []
+    for callout in note.callouts:
+        found = bases_of(ids_in_text(text[callout.span.start:callout.span.end], bare=True))
+        claimable.append((callout.span.start, found | url_bases(callout.span.start, callout.span.end)))
+    by_line: dict[int, list[Link | ExternalLink]] = {}
+    for link in [*externals, *links]:
+        by_line.setdefault(note.position(link.span.start)[0], []).append(link)
+    for line, line_links in by_line.items():
+        start = note.line_index.line_start(line)
+        rest = _blank(note.line_text(line), [(link.span.start - start, link.span.end - start) for link in line_links])
+        if _LABEL_LINE_REST.match(rest):
+            for link in line_links:
+                found = bases_of(ids_in_text(link.display or "", bare=True))
+                if isinstance(link, ExternalLink):
+                    found |= bases_of(ids_in_url(link.destination))
+                claimable.append((link.span.start, found))
+    headings = []
+    for number, heading in enumerate(note.headings):
+        lead_end = note.line_index.line_start(note.headings[number + 1].line) if number + 1 < len(note.headings) else len(text)
+        bases = set().union(*(found for at, found in claimable if heading.span.end <= at < lead_end))
+        headings.append((title_key(heading.text), obsidian.heading_key(heading.text), tuple(sorted(bases))))
+    readable = bool(note.tables) or any(found for _, found in claimable) or bool(ids_in_text(text, bare=True)) or any(
+        ids_in_url(link.destination) for link in externals
+    )
+    return PaperSummary(readable, tuple(rows), tuple(headings))
+
+
+def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
+    """The notes whose records can change the papers of the notes in ``focus``.
+
+    Records join one paper, or compete for one ID, only through what a summary
+    lists: a shared ID, a shared title (of three words or more, or in one note),
+    a row's short name that is a heading's title, or a row's link to a heading
+    (or to a whole note, which reaches all its headings). So the possible records
+    reachable from those of ``focus`` through these, both ways and transitively,
+    include every record of every paper that a record of ``focus`` belongs to or
+    shares an ID with, and every heading a row could be paired with. Records, not
+    notes, are followed: an index note's other rows do not pull in their papers.
+    An empty ``focus`` is the whole vault.
+    """
+    notes = vault.notes
+    seeds = {path for path in (focus or notes) if path in notes}
+    if len(seeds) == len(notes):
+        return seeds
+    return _ScopeWalk(vault).walk(seeds)
+
+
+_ROW, _HEADING = 0, 1
+
+
+class _ScopeWalk:
+    """The walk behind :func:`paper_scope`. Only the keys shared across notes (IDs,
+    titles of three words or more, link targets by file name) are indexed up front;
+    what stays within one note is looked up in that note's summary when reached."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        known = vault.paper_summaries
+        self.summaries = known if len(known) == len(vault.notes) else {path: vault.paper_summary(path) for path in vault.notes}
+        self.by_key: dict[object, list[tuple[str, int, int]]] = {}
+        index = self.by_key.setdefault
+        row_titles: set[str] = set()
+        linked_files: set[str] = set()
+        for path, summary in self.summaries.items():
+            for number, (title, name, bases, link) in enumerate(summary.rows):
+                record = (path, _ROW, number)
+                for key in bases:
+                    index(key, []).append(record)
+                if title.count(" ") >= 2:
+                    index(title, []).append(record)
+                if name.count(" ") >= 2:
+                    index(name, []).append(record)
+                row_titles.update((title, name))
+                if link is not None:
+                    if link[0]:
+                        file = _file_key(link[0])
+                        linked_files.add(file)
+                        index(("file", file), []).append(record)
+                    else:
+                        linked_files.add(_file_key(path))
+        # A heading takes part only as a section: one with an ID, one a row may name
+        # by its title, or one in a note a row links to. A tight loop over every
+        # heading of the vault, on every focused run.
+        for path, summary in self.summaries.items():
+            linked = _file_key(path) in linked_files
+            number = 0
+            for title, _, bases in summary.headings:
+                if bases:
+                    for key in bases:
+                        index(key, []).append((path, _HEADING, number))
+                if title.count(" ") >= 2 and (linked or bases or title in row_titles):
+                    index(title, []).append((path, _HEADING, number))
+                number += 1
+
+    def walk(self, seeds: set[str]) -> set[str]:
+        reached: set[tuple[str, int, int]] = set()
+        followed: set[object] = set()
+        queue: list[tuple[str, int, int]] = []
+        for path in seeds:
+            summary = self.summaries[path]
+            queue += [(path, _ROW, number) for number in range(len(summary.rows))]
+            queue += [(path, _HEADING, number) for number in range(len(summary.headings))]
+        while queue:
+            record = queue.pop()
+            if record in reached:
+                continue
+            reached.add(record)
+            for key in self._keys(record):
+                if key not in followed:
+                    followed.add(key)
+                    queue.extend(self._found(key))
+        return seeds | {record[0] for record in reached}
+
+    def _target(self, path: str, linkpath: str) -> str | None:
+        return path if linkpath == "" else self.vault.resolve(linkpath, path).target
+
+    def _keys(self, record: tuple[str, int, int]) -> list[object]:
+        path, kind, number = record
+        if kind == _ROW:
+            title, name, bases, link = self.summaries[path].rows[number]
+            keys: list[object] = [*bases, ("note title", path, title)]
+            keys += [t for t in (title, name) if t.count(" ") >= 2]
+            if name:
+                keys.append(("note heading", path, name))
+            if link is not None:
+                target = self._target(path, link[0])
+                if target in self.summaries:
+                    keys.append(("heading", target, link[1]))
+            return keys
+        title, heading, bases = self.summaries[path].headings[number]
+        keys = [*bases, ("note title", path, title), ("note name", path, title), ("rows to", path, heading)]
+        if title.count(" ") >= 2:
+            keys.append(title)
+        return keys
+
+    def _found(self, key: object) -> list[tuple[str, int, int]]:
+        if not isinstance(key, tuple):
+            return self.by_key.get(key, [])
+        kind, path, value = key
+        summary = self.summaries[path]
+        if kind == "note title":  # rows and headings of one note with this title
+            return [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[0] == value] + [
+                (path, _HEADING, n) for n, heading in enumerate(summary.headings) if heading[0] == value
+            ]
+        if kind == "note heading":  # headings of one note a row's short name names
+            return [(path, _HEADING, n) for n, heading in enumerate(summary.headings) if heading[0] == value]
+        if kind == "note name":  # rows of one note whose short name is this heading's title
+            return [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[1] == value]
+        if kind == "heading":  # the heading a row's link names (any, for a whole note)
+            return [(path, _HEADING, n) for n, heading in enumerate(summary.headings) if value in (None, heading[1])]
+        # "rows to": rows anywhere whose link reaches this note, whole or at this heading
+        candidates = [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[3] is not None and row[3][0] == ""]
+        candidates += self.by_key.get(("file", _file_key(path)), [])
+        found = []
+        for row_path, _, n in candidates:
+            linkpath, heading = self.summaries[row_path].rows[n][3]
+            if self._target(row_path, linkpath) == path and heading in (None, value):
+                found.append((row_path, _ROW, n))
+        return found
+
+
+def _file_key(path: str) -> str:
+    """A link path's or a note's file name as Obsidian compares them: without ``.md``, any case."""
+    name = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1]).lower()
+    return name[:-3] if name.endswith(".md") else name
+
+
+def _readers(vault: Vault, scope: set[str]) -> tuple[str, ...]:
+    """The notes of ``scope`` the builder reads: those with something to read, the
+    notes their table rows link to, and those with a heading such a row may name."""
+    summaries = {path: vault.paper_summary(path) for path in scope}
+    readable = {path for path, summary in summaries.items() if summary.readable}
+    row_titles: set[str] = set()
+    targets: set[str] = set()
+    for path in readable:
+        for title, name, _, link in summaries[path].rows:
+            row_titles.update((title, name))
+            if link is not None:
+                target = path if link[0] == "" else vault.resolve(link[0], path).target
+                if target in summaries:
+                    targets.add(target)
+    named = {path for path, summary in summaries.items() if any(title in row_titles for title, _, _ in summary.headings)}
+    return tuple(sorted(readable | targets | named))
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,10 +842,93 @@ def _label_span(link: ExternalLink | Link) -> Span | None:
     return Span(start, start + len(link.display))
 
 
+def _index_columns(view: _NoteView, table: Table) -> tuple[int, int | None, tuple[int, ...]] | None:
+    """The title, name and ID columns of an index table; ``None`` for any other table."""
+    headers = [_header_key(cell.text) for cell in table.header.cells]
+    width = len(headers)
+
+    def column_cells(column: int) -> Iterator[TableCell]:
+        for row in table.rows:
+            if column < len(row.cells):
+                yield row.cells[column]
+
+    title_column = next((headers.index(name) for name in TITLE_HEADERS if name in headers), None)
+    id_columns = []
+    holds_ids = False
+    for column, header in enumerate(headers):
+        if column == title_column or header in NON_ID_HEADERS:
+            continue
+        with_ids = any(_cell_has_arxiv(view, cell, header in ID_HEADERS) for cell in column_cells(column))
+        holds_ids = holds_ids or with_ids
+        if header in ID_HEADERS or with_ids:
+            id_columns.append(column)
+    if not id_columns:
+        return None
+    if not holds_ids and (title_column is None or headers[title_column] not in PAPER_HEADERS):
+        return None  # a "Name | Link" table of tools or repositories: nothing says papers
+    if title_column is None:
+        title_column = next((c for c in range(width) if c not in id_columns and headers[c] not in NON_ID_HEADERS), None)
+        if title_column is None:
+            return None
+    name_column = next(
+        (headers.index(name) for name in NAME_HEADERS if name in headers and headers.index(name) != title_column),
+        None,
+    )
+    return title_column, name_column, tuple(id_columns)
+
+
+def _cell_has_arxiv(view: _NoteView, cell: TableCell, bare: bool = False) -> bool:
+    if any(ids_in_url(link.destination) for link in view.external_in(cell.span)):
+        return True
+    return bool(ids_in_text(_blank(cell.text, _code_spans(cell.text)), bare=bare))
+
+
+def _row_naming(
+    view: _NoteView, title_column: int, name_column: int | None, row: TableRow
+) -> tuple[TableCell, str, str, Link | ExternalLink | None] | None:
+    """How an index row names its paper: (title cell, title, short name, title link);
+    ``None`` when the row names no single paper."""
+    cells = row.cells
+
+    def cell(column: int | None) -> TableCell | None:
+        return cells[column] if column is not None and column < len(cells) else None
+
+    title_cell = cell(title_column)
+    name_cell = cell(name_column)
+    name = _plain(name_cell.text) if name_cell is not None else ""
+    if title_cell is None or not title_cell.text.strip():
+        if not name:
+            return None
+        title_cell, name = name_cell, ""
+    vault_links = [link for link in view.links_in(title_cell.span) if not link.embed]
+    heading_externals = [
+        link for link in view.external_in(title_cell.span) if link.reason != "url" and "#" in link.destination
+    ]
+    if len(vault_links) + len(heading_externals) > 1:
+        return None  # several links: the cell does not name one paper
+    title_link: Link | ExternalLink | None = (vault_links or heading_externals or [None])[0]
+    title = _plain(title_cell.text)
+    if title_link is not None and title_link.display is None and isinstance(title_link, Link):
+        segments = obsidian.subpath_segments(title_link.subpath)
+        title = segments[-1] if segments else title_link.path.rsplit("/", 1)[-1]
+    title = title.strip().lstrip("#").strip()
+    if not title:
+        return None
+    return title_cell, title, name, title_link
+
+
+def _link_target(link: Link | ExternalLink) -> tuple[str, str]:
+    """The (path, subpath) a row's title link names; an external heading link read leniently."""
+    if isinstance(link, Link):
+        return link.path, link.subpath
+    return obsidian.split_linktext(obsidian.clean_string(obsidian.safe_decode_uri(link.destination)))
+
+
 class _Builder:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, paths: Iterable[str]) -> None:
         self.vault = vault
-        self.views = {path: _NoteView(note) for path, note in sorted(vault.notes.items()) if not note.skipped}
+        notes = (vault.notes[path] for path in sorted(paths))
+        self.views = {note.path: _NoteView(note) for note in notes if not note.skipped}
         self.tables: list[IndexTable] = []
         self.sections: dict[tuple[str, int], Section] = {}
         self._headings_by_key: dict[str, list[tuple[str, int]]] | None = None
@@ -677,93 +1031,32 @@ class _Builder:
     # --- index tables and rows ------------------------------------------------
 
     def _index_table(self, view: _NoteView, table_index: int, table: Table) -> IndexTable | None:
-        headers = [_header_key(cell.text) for cell in table.header.cells]
-        width = len(headers)
-
-        def column_cells(column: int) -> Iterator[TableCell]:
-            for row in table.rows:
-                if column < len(row.cells):
-                    yield row.cells[column]
-
-        title_column = next((headers.index(name) for name in TITLE_HEADERS if name in headers), None)
-        id_columns = []
-        holds_ids = False
-        for column, header in enumerate(headers):
-            if column == title_column or header in NON_ID_HEADERS:
-                continue
-            with_ids = any(self._cell_has_arxiv(view, cell, header in ID_HEADERS) for cell in column_cells(column))
-            holds_ids = holds_ids or with_ids
-            if header in ID_HEADERS or with_ids:
-                id_columns.append(column)
-        if not id_columns:
+        columns = _index_columns(view, table)
+        if columns is None:
             return None
-        if not holds_ids and (title_column is None or headers[title_column] not in PAPER_HEADERS):
-            return None  # a "Name | Link" table of tools or repositories: nothing says papers
-        if title_column is None:
-            title_column = next(
-                (c for c in range(width) if c not in id_columns and headers[c] not in NON_ID_HEADERS), None
-            )
-            if title_column is None:
-                return None
-        name_column = next(
-            (headers.index(name) for name in NAME_HEADERS if name in headers and headers.index(name) != title_column),
-            None,
-        )
-        index_table = IndexTable(view.note.path, table_index, table, title_column, name_column, tuple(id_columns))
+        index_table = IndexTable(view.note.path, table_index, table, *columns)
         for row_index, row in enumerate(table.rows):
             record = self._row(view, index_table, row_index, row)
             if record is not None:
                 index_table.rows.append(record)
         return index_table
 
-    def _cell_has_arxiv(self, view: _NoteView, cell: TableCell, bare: bool = False) -> bool:
-        if any(ids_in_url(link.destination) for link in view.external_in(cell.span)):
-            return True
-        return bool(ids_in_text(_blank(cell.text, _code_spans(cell.text)), bare=bare))
-
     def _row(self, view: _NoteView, table: IndexTable, row_index: int, row: TableRow) -> Row | None:
-        cells = row.cells
-
-        def cell(column: int | None) -> TableCell | None:
-            return cells[column] if column is not None and column < len(cells) else None
-
-        title_cell = cell(table.title_column)
-        name_cell = cell(table.name_column)
-        name = _plain(name_cell.text) if name_cell is not None else ""
-        if title_cell is None or not title_cell.text.strip():
-            if not name:
-                return None
-            title_cell, name_cell, name = name_cell, None, ""
-        vault_links = [link for link in view.links_in(title_cell.span) if not link.embed]
-        heading_externals = [
-            link for link in view.external_in(title_cell.span) if link.reason != "url" and "#" in link.destination
-        ]
-        if len(vault_links) + len(heading_externals) > 1:
-            return None  # several links: the cell does not name one paper
-        title_link: Link | ExternalLink | None = (vault_links or heading_externals or [None])[0]
-        title = _plain(title_cell.text)
-        if title_link is not None and title_link.display is None and isinstance(title_link, Link):
-            segments = obsidian.subpath_segments(title_link.subpath)
-            title = segments[-1] if segments else title_link.path.rsplit("/", 1)[-1]
-        title = title.strip().lstrip("#").strip()
-        if not title:
+        naming = _row_naming(view, table.title_column, table.name_column, row)
+        if naming is None:
             return None
+        title_cell, title, name, title_link = naming
         target_path, target = self._target(view, title_link)
         record = Row(table, row_index, row, title_cell, title, name or None, title_link, target, target_path)
         for column in sorted({table.title_column, *table.id_columns}):
-            current = cell(column)
-            if current is not None:
-                record.claims.extend(self._cell_claims(view, current, bare=column in table.id_columns))
+            if column < len(row.cells):
+                record.claims.extend(self._cell_claims(view, row.cells[column], bare=column in table.id_columns))
         return record
 
     def _target(self, view: _NoteView, link: Link | ExternalLink | None) -> tuple[str | None, HeadingRef | None]:
         if link is None:
             return None, None
-        if isinstance(link, Link):
-            path, subpath = link.path, link.subpath
-        else:
-            linktext = obsidian.clean_string(obsidian.safe_decode_uri(link.destination))
-            path, subpath = obsidian.split_linktext(linktext)
+        path, subpath = _link_target(link)
         target_path = view.note.path if path == "" else self.vault.resolve(path, view.note.path).target
         if target_path is None or target_path not in self.views:
             return None, None

@@ -14,6 +14,7 @@ from pathlib import Path
 from .cache import CACHE_DIR_NAME, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution
+from .papers import PaperSummary, summarize
 from .parser import parse_bytes, parse_note, timed_out
 
 NOTE_EXTENSIONS = (".md",)
@@ -170,6 +171,7 @@ class Vault:
         settings: ObsidianSettings,
         warnings: list[str] | None = None,
         digests: dict[str, bytes] | None = None,
+        paper_summaries: dict[str, PaperSummary] | None = None,
     ) -> None:
         self.root = root
         self.files = files
@@ -179,6 +181,9 @@ class Vault:
         self.warnings = warnings or []
         # Hash of each note's bytes as read, for the results cache.
         self.digests = digests or {}
+        # Computed where each note is parsed and cached with it, so that the paper
+        # index can choose the notes it needs without unpickling every note.
+        self.paper_summaries: dict[str, PaperSummary] = paper_summaries or {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
         self.memo: dict[object, object] = {}
@@ -212,6 +217,7 @@ class Vault:
         notes = NoteTable()
         root_text = str(root)
         digests: dict[str, bytes] = {}
+        summaries: dict[str, PaperSummary] = {}
         pending: list[tuple[str, bytes | None]] = []
         racy_after = time.time_ns() - RACY_WINDOW_NS
         for path in files:
@@ -228,6 +234,8 @@ class Vault:
                     if entry is not None:
                         notes.add_blob(path, entry.blob)
                         digests[path] = entry.digest
+                        if entry.paper_summary is not None:
+                            summaries[path] = entry.paper_summary
                         continue
                 previous = cache.previous.get(path)
                 pending.append((path, previous.digest if previous else None))
@@ -241,19 +249,23 @@ class Vault:
             if loaded.blob is None and loaded.note is None and cache is not None:
                 entry = cache.by_content(path, loaded.digest, loaded.mtime_ns, loaded.size)
                 notes.add_blob(path, entry.blob)
+                if entry.paper_summary is not None:
+                    summaries[path] = entry.paper_summary
                 continue
             if loaded.note is not None:
                 notes[path] = loaded.note
             else:
                 notes.add_blob(path, loaded.blob)
+            if loaded.paper_summary is not None:
+                summaries[path] = loaded.paper_summary
             if loaded.timed_out:
                 slow.add(path)
             elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
-                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob)
+                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
         if cache is not None:
             cache.save()
-        vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests)
+        vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries)
         vault.timed_out = slow
         return vault
 
@@ -266,9 +278,17 @@ class Vault:
         note = parse_note(path, text)
         note.encoding = old.encoding
         self.notes[path] = note
+        self.paper_summaries.pop(path, None)
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
         self.generation += 1
         return note
+
+    def paper_summary(self, path: str) -> PaperSummary:
+        """The note's :class:`~vaultlint.papers.PaperSummary` (computed here if no worker or cache gave it)."""
+        summary = self.paper_summaries.get(path)
+        if summary is None:
+            summary = self.paper_summaries[path] = summarize(self.notes[path])
+        return summary
 
     def resolve(self, linkpath: str, source_path: str) -> Resolution:
         key = (source_path, linkpath)
@@ -308,6 +328,7 @@ class LoadedNote:
     blob: bytes | None = None
     # Skipped for its parse time: a verdict on this machine and moment, kept out of every cache.
     timed_out: bool = False
+    paper_summary: PaperSummary | None = None
 
 
 def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
@@ -325,7 +346,7 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
     note = parse_bytes(path, data)
     slow = timed_out(note)
-    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow)
+    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summarize(note))
 
 
 def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, LoadedNote]:

@@ -119,7 +119,7 @@ class ArxivIdConflict(Rule):
     tags = ("arxiv", "papers")
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        result = analysis(context.vault)
+        result = analysis(context.vault, context.checked)
         for conflict in result.in_note(note.path).conflicts:
             if conflict.correction is not None:
                 claims = conflict.correction.claims_in(note.path)

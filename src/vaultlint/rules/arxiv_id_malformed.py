@@ -60,7 +60,7 @@ class ArxivIdMalformed(Rule):
     tags = ("arxiv",)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for malformed in analysis(context.vault).in_note(note.path).malformed:
+        for malformed in analysis(context.vault, context.checked).in_note(note.path).malformed:
             claim = malformed.claim
             if claim.path != note.path:
                 continue

@@ -82,7 +82,7 @@ class ArxivIdShared(Rule):
     tags = ("arxiv", "papers")
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for shared in analysis(context.vault).in_note(note.path).shared:
+        for shared in analysis(context.vault, context.checked).in_note(note.path).shared:
             if settled(context, shared.holders, note.path):
                 continue  # arXiv answered: arxiv-title-mismatch reports the wrong holder
             yield self._finding(note, shared, context)

@@ -56,7 +56,7 @@ class ArxivLinkMismatch(Rule):
     tags = ("arxiv", "links")
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for mismatch in analysis(context.vault).in_note(note.path).mismatches:
+        for mismatch in analysis(context.vault, context.checked).in_note(note.path).mismatches:
             if mismatch.correction is None and mismatch.paper is not None and settled(context, [mismatch.paper], note.path):
                 continue
             yield self._finding(note, mismatch)

@@ -136,7 +136,7 @@ class MissingIndexRow(Rule):
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return
-        index = paper_index(context.vault)
+        index = paper_index(context.vault, context.checked)
         sections, tables = _by_path(context, index).get(note.path, ([], []))
         if not sections or not tables:
             return

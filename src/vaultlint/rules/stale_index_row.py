@@ -224,7 +224,7 @@ class StaleIndexRow(Rule):
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return
-        index = paper_index(context.vault)
+        index = paper_index(context.vault, context.checked)
         for row in index.rows_in(note.path):
             finding = self._pointing_nowhere(note, context, row)
             if finding is not None:

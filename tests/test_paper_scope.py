@@ -1,0 +1,127 @@
+"""A run about some notes reads only the notes that can change their paper records,
+and reports exactly what a run over the whole vault reports for them."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaultlint.engine import Linter
+from vaultlint.papers import _readers, paper_index, paper_scope, summarize
+from vaultlint.parser import parse_note
+from vaultlint.registry import discover_rules
+from vaultlint.vault import Vault
+
+from conftest import write_vault
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate_vault import generate  # noqa: E402
+
+
+def _rules():
+    return [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled]
+
+
+def _by_note(findings) -> dict[str, list[tuple]]:
+    found: dict[str, list[tuple]] = {}
+    for finding in findings:
+        found.setdefault(finding.path, []).append((finding.code, finding.line, finding.column, finding.message, finding.fix))
+    return found
+
+
+def _assert_focused_runs_agree(root: Path, paths: list[str] | None = None) -> None:
+    vault = Vault.load(root, use_cache=False)
+    whole = _by_note(Linter(vault, _rules()).run(sorted(vault.notes)))
+    for path in paths or sorted(vault.notes):
+        focused = _by_note(Linter(vault, _rules()).run([path]))
+        assert focused.get(path, []) == whole.get(path, []), path
+
+
+CHAINED = {
+    # X and Z describe one paper (the same title of three words or more); the index
+    # row in Y links to Z's section and states X's ID; Z states another ID, which
+    # W's paper owns. Only the chain X - Z - Y - W makes the conflict on X's paper.
+    "X.md": "## Tool Former Language Models\n\n> [!info]\n> [arXiv:2302.04761](https://arxiv.org/abs/2302.04761)\n",
+    "Y.md": "| Title | arXiv |\n| --- | --- |\n| [[Z#Tool Former Language Models]] | 2302.04761 |\n",
+    "Z.md": "# Z\n\n## Tool Former Language Models\n\n> [!info]\n> [arXiv:2305.11627](https://arxiv.org/abs/2305.11627)\n",
+    "W.md": "## LLM Pruner\n\n> [!info]\n> [arXiv:2305.11627](https://arxiv.org/abs/2305.11627)\n",
+    "V.md": "## ReAct\n\n> [!info]\n> [arXiv:2210.03629](https://arxiv.org/abs/2210.03629)\n",
+    "U.md": "## TALM\n\n> [!info]\n> [arXiv:2210.03629](https://arxiv.org/abs/2210.03629)\n",
+    "Daily/2024-05-02.md": "Read [ReAct](https://arxiv.org/abs/2210.03629) and [[X#Tool Former Language Models]] today.\n",
+    "Loose.md": "# Loose\n\nNothing about papers, a link to [[Z]].\n",
+    "Plain.md": "# Plain\n\nJust words, [[X]].\n",
+    # Only R's link ties its row to T's section: no shared title, no ID in the row.
+    "R.md": "| Paper | arXiv |\n| --- | --- |\n| [[T#Self Refine Loop\\|SR]] | |\n| [[Loose\\|L]] | |\n",
+    "T.md": "## Self Refine Loop\n\n> [!info]\n> [arXiv:2303.17651](https://arxiv.org/abs/2303.17651)\n",
+}
+
+
+def test_chained_records_are_found_from_any_of_their_notes(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", CHAINED)
+    vault = Vault.load(root, use_cache=False)
+    whole = _by_note(Linter(vault, _rules()).run(sorted(vault.notes)))
+    assert any(code == "VL301" for code, *_ in whole.get("X.md", []) + whole.get("Z.md", [])), whole
+    assert any(code == "VL302" for note in ("V.md", "U.md") for code, *_ in whole.get(note, [])), whole
+    _assert_focused_runs_agree(root)
+
+
+def test_scope_follows_ids_titles_and_row_links_but_not_citations(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", CHAINED)
+    vault = Vault.load(root, use_cache=False)
+    assert paper_scope(vault, ["X.md"]) == {"X.md", "Y.md", "Z.md", "W.md"}
+    # The daily note's citations of ReAct do not pull in the notes that claim it.
+    assert "V.md" not in paper_scope(vault, ["Daily/2024-05-02.md"])
+    assert paper_scope(vault, ["Loose.md"]) == {"Loose.md", "R.md"}  # R's row to Loose, not its row to T
+    assert paper_scope(vault, ["V.md"]) == {"V.md", "U.md"}
+    assert paper_scope(vault, ["T.md"]) == {"T.md", "R.md"}
+    # R's other row links to Loose as a whole: it may name any of Loose's headings.
+    assert paper_scope(vault, ["R.md"]) == {"R.md", "T.md", "Loose.md"}
+
+
+def test_a_focused_run_reads_only_the_notes_in_scope(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", CHAINED)
+    vault = Vault.load(root, use_cache=False)
+    index = paper_index(vault, ("V.md",))
+    assert {record.path for paper in index.papers for record in paper.records} == {"V.md", "U.md"}
+    assert {path for path in index.paths_with_claims()} == {"V.md", "U.md"}
+    # Notes without a table or an arXiv ID are not read, even for the whole vault,
+    # unless a row may point at them.
+    everything = set(vault.notes)
+    assert set(_readers(vault, everything)) == everything - {"Plain.md"}
+
+
+def test_summary_covers_every_id_a_record_may_claim() -> None:
+    note = parse_note(
+        "N.md",
+        "# N\n\n| Paper | Link |\n| --- | --- |\n| A | 2205.12255 |\n\n"
+        "## B\n\n> [!info]\n> arXiv: 2305.11627\n\n"
+        "## C\n\nPaper: [PDF](https://arxiv.org/pdf/2210.03629v2) [cs.CL]\n\n"
+        "See [this](https://arxiv.org/abs/2302.04761) in a sentence.\n",
+    )
+    summary = summarize(note)
+    assert summary.readable
+    assert summary.rows == (("a", "", ("2205.12255",), None),)
+    assert [(title, bases) for title, _, bases in summary.headings] == [("n", ()), ("b", ("2305.11627",)), ("c", ("2210.03629",))]
+    quiet = summarize(parse_note("Q.md", "# Quiet\n\nNo papers here, [[Q]].\n"))
+    assert not quiet.readable and not quiet.rows and quiet.headings == (("quiet", "quiet", ()),)
+
+
+def test_example_vault_focused_runs_agree(tmp_path: Path) -> None:
+    root = tmp_path / "research-vault"
+    shutil.copytree(REPO / "examples" / "research-vault", root)
+    _assert_focused_runs_agree(root)
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_generated_vault_focused_runs_agree(tmp_path: Path, seed: int) -> None:
+    root = tmp_path / "generated"
+    generate(root, 160, seed=seed)
+    vault = Vault.load(root, use_cache=False)
+    notes = sorted(vault.notes)
+    sample = random.Random(seed).sample(notes, 40)
+    _assert_focused_runs_agree(root, sample)
