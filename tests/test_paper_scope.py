@@ -106,9 +106,10 @@ def test_summary_covers_every_id_a_record_may_claim() -> None:
     summary = summarize(note)
     assert summary.readable
     assert summary.rows == (("a", "", ("2205.12255",), None),)
-    assert [(title, bases) for title, _, bases in summary.headings] == [("n", ()), ("b", ("2305.11627",)), ("c", ("2210.03629",))]
+    assert summary.titles == ("n", "b", "c")
+    assert summary.heading_ids == ((1, ("2305.11627",)), (2, ("2210.03629",)))
     quiet = summarize(parse_note("Q.md", "# Quiet\n\nNo papers here, [[Q]].\n"))
-    assert not quiet.readable and not quiet.rows and quiet.headings == (("quiet", "quiet", ()),)
+    assert not quiet.readable and not quiet.rows and quiet.titles == ("quiet",) and not quiet.heading_ids
 
 
 def test_example_vault_focused_runs_agree(tmp_path: Path) -> None:

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .source import compact_pickle
 
 CACHE_DIR_NAME = ".vaultlint_cache"
 # Bump when the parser's output changes shape or meaning without a version bump.
-PARSER_FINGERPRINT = "parser-3"
+PARSER_FINGERPRINT = "parser-4"
 
 
 def _code_stamp(files) -> str:
@@ -54,12 +55,13 @@ def content_hash(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+@compact_pickle
 @dataclass(slots=True)
 class CachedNote:
     mtime_ns: int
     size: int
     digest: bytes
-    blob: bytes  # the pickled Note, unpickled only when a rule asks for the note
+    blob: bytes | memoryview  # the pickled Note (mapped from the base file), unpickled only when a rule asks for it
     # Facts the vault-wide paper index reads without unpickling the note (papers.PaperSummary).
     paper_summary: object = None
 
@@ -81,7 +83,7 @@ class NoteCache:
         self.dirty = False
 
     def load(self) -> None:
-        base = _read_pickle(self.file)
+        base = _read_base(self.file)
         if base is None:
             self.dirty = self.file.exists()
             return
@@ -127,12 +129,73 @@ class NoteCache:
         changed.update({path: None for path in self.previous.keys() - self.current.keys()})
         delta = {**self.delta, **changed}
         if self.base_paths and len(delta) * 10 < max(len(self.current), 1):
-            write_atomically(self.folder, self.delta_file, delta)
+            write_atomically(self.folder, self.delta_file, {path: _detached(entry) for path, entry in delta.items()})
             return
-        write_atomically(self.folder, self.file, self.current)
+        try:
+            mark_ignored(self.folder)
+            write_bytes_atomically(self.file, _base_bytes(self.current))
+        except OSError:
+            return
         for stale in self.folder.glob("notes-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
+
+
+# The base file: a pickled index {path: (mtime_ns, size, digest, paper summary, offset,
+# length)}, then the pickled notes back to back. Loading it maps the notes instead of
+# reading them, so a run that needs a few notes of a large vault reads only those.
+_BASE_FORMAT = "vaultlint-notes-1"
+
+
+def _base_bytes(entries: dict[str, CachedNote]) -> bytes:
+    index: dict[str, tuple] = {}
+    offset = 0
+    for path, entry in entries.items():
+        index[path] = (entry.mtime_ns, entry.size, entry.digest, entry.paper_summary, offset, len(entry.blob))
+        offset += len(entry.blob)
+    header = pickle.dumps((_BASE_FORMAT, offset, index), protocol=pickle.HIGHEST_PROTOCOL)
+    return b"".join([header, *(entry.blob for entry in entries.values())])
+
+
+def _read_base(file: Path) -> dict[str, CachedNote] | None:
+    """The base file's notes, or ``None`` when it is missing, corrupt, truncated or from elsewhere."""
+    try:
+        with open(file, "rb") as stream:
+            tag, total, index = pickle.load(stream)
+            start = stream.tell()
+            if tag != _BASE_FORMAT or os.fstat(stream.fileno()).st_size != start + total:
+                return None
+            notes = memoryview(_map(stream, start))
+    except Exception:  # missing, truncated, corrupt or incompatible: start afresh
+        return None
+    try:
+        return {
+            path: CachedNote(mtime_ns, size, digest, notes[offset:offset + length], summary)
+            for path, (mtime_ns, size, digest, summary, offset, length) in index.items()
+        }
+    except (TypeError, ValueError):
+        return None
+
+
+def _map(stream, start: int):
+    """The bytes of an open file from ``start``: mapped where a mapped file may later be
+    replaced (POSIX), read otherwise (Windows cannot rename over a mapped file)."""
+    if os.name == "posix":
+        import mmap
+
+        try:
+            return memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))[start:]
+        except (OSError, ValueError):  # an empty or unmappable file
+            pass
+    stream.seek(start)
+    return stream.read()
+
+
+def _detached(entry: CachedNote | None) -> CachedNote | None:
+    """An entry whose note bytes no longer point into the mapped base file (to pickle it)."""
+    if entry is None or isinstance(entry.blob, bytes):
+        return entry
+    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary)
 
 
 def _read_pickle(file: Path) -> dict | None:
@@ -232,9 +295,11 @@ class ResultCache:
         for rule in rules:
             origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
             digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
-        modules = [module for name, module in list(sys.modules.items()) if name == "vaultlint" or name.startswith("vaultlint.")]
-        modules += [sys.modules[type(rule).__module__] for rule in rules]
-        code_files = {module.__file__ for module in modules if getattr(module, "__file__", None)}
+        # Every source file of the package, not just the modules imported so far: what
+        # a run imports depends on what it had to parse, and must not change the key.
+        code_files = {str(file) for file in _PACKAGE.rglob("*.py")}
+        code_files |= {getattr(sys.modules[type(rule).__module__], "__file__", None) or "" for rule in rules}
+        code_files.discard("")
         digest.update(_code_stamp(sorted(code_files)).encode())
         digest.update("\0".join(paths).encode("utf-8", "surrogatepass"))
         digest.update(extra.encode())

@@ -299,10 +299,12 @@ class FileIndex:
             self.add(path)
 
     def add(self, path: str) -> None:
-        path = unicodedata.normalize("NFC", path)
+        if not path.isascii():  # ASCII is always NFC; the check is much cheaper than normalising
+            path = unicodedata.normalize("NFC", path)
         self.paths.append(path)
-        self._by_path[path.lower()] = path
-        self._by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
+        lower = path.lower()
+        self._by_path[lower] = path
+        self._by_name.setdefault(lower.rpartition("/")[2], []).append(path)
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and nfc_lower(path) in self._by_path

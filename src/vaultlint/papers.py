@@ -433,9 +433,11 @@ class PaperSummary:
       name, the arXiv IDs in its title and ID cells, its title link as (link
       path, ``heading_key`` of the heading it names or ``None`` for a whole
       note) or ``None``);
-    - ``headings``: every heading, as (``title_key``, ``heading_key``, the arXiv
-      IDs its lead could claim: those in callouts and in links standing on a line
-      of their own).
+    - ``titles`` and ``anchors``: the ``title_key`` and ``heading_key`` of every
+      heading, and ``heading_ids`` the arXiv IDs the lead of some headings could
+      claim (those in callouts and in links standing on a line of their own), as
+      (heading number, IDs) for the headings that have any. Flat, because the
+      parse cache holds one summary per note and loads them all on every run.
 
     Every field errs on the side of too much. ``readable`` says whether the
     builder has anything to read in the note (a table, or an arXiv identifier
@@ -444,7 +446,17 @@ class PaperSummary:
 
     readable: bool
     rows: tuple[tuple[str, str, tuple[str, ...], tuple[str, str | None] | None], ...] = ()
-    headings: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    titles: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+    heading_ids: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # The heading titles of three words or more, which can pair records across notes.
+    distinctive: frozenset[str] = frozenset()
+
+    def heading_bases(self, number: int) -> tuple[str, ...]:
+        for at, bases in self.heading_ids:
+            if at == number:
+                return bases
+        return ()
 
 
 def summarize(note: Note) -> PaperSummary:
@@ -507,15 +519,20 @@ def summarize(note: Note) -> PaperSummary:
                 if isinstance(link, ExternalLink):
                     found |= bases_of(ids_in_url(link.destination))
                 claimable.append((link.span.start, found))
-    headings = []
+    titles, anchors, heading_ids = [], [], []
     for number, heading in enumerate(note.headings):
         lead_end = note.line_index.line_start(note.headings[number + 1].line) if number + 1 < len(note.headings) else len(text)
         bases = set().union(*(found for at, found in claimable if heading.span.end <= at < lead_end))
-        headings.append((title_key(heading.text), obsidian.heading_key(heading.text), tuple(sorted(bases))))
+        title, anchor = title_key(heading.text), obsidian.heading_key(heading.text)
+        titles.append(title)
+        anchors.append(title if anchor == title else anchor)  # one string for the cache to store
+        if bases:
+            heading_ids.append((number, tuple(sorted(bases))))
     readable = bool(note.tables) or any(found for _, found in claimable) or bool(ids_in_text(text, bare=True)) or any(
         ids_in_url(link.destination) for link in externals
     )
-    return PaperSummary(readable, tuple(rows), tuple(headings))
+    distinctive = frozenset(title for title in titles if title.count(" ") >= 2)
+    return PaperSummary(readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive)
 
 
 def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
@@ -554,6 +571,7 @@ class _ScopeWalk:
         index = self.by_key.setdefault
         row_titles: set[str] = set()
         linked_files: set[str] = set()
+        linked: set[str] = set()
         for path, summary in self.summaries.items():
             for number, (title, name, bases, link) in enumerate(summary.rows):
                 record = (path, _ROW, number)
@@ -570,20 +588,31 @@ class _ScopeWalk:
                         linked_files.add(file)
                         index(("file", file), []).append(record)
                     else:
-                        linked_files.add(_file_key(path))
-        # A heading takes part only as a section: one with an ID, one a row may name
-        # by its title, or one in a note a row links to. A tight loop over every
-        # heading of the vault, on every focused run.
+                        linked.add(unicodedata.normalize("NFC", path))
+        for file in linked_files:  # the notes a row may link to, by file name
+            linked.update(vault.index.named(file + ".md"))
+            linked.update(vault.index.named(file))
+        # A heading takes part only as a section: one with an ID, one in a note a row
+        # links to, or one a row may name by its title. This visits every note on
+        # every focused run, so most notes cost one set operation.
         for path, summary in self.summaries.items():
-            linked = _file_key(path) in linked_files
-            number = 0
-            for title, _, bases in summary.headings:
-                if bases:
+            if summary.heading_ids:
+                for number, bases in summary.heading_ids:
                     for key in bases:
                         index(key, []).append((path, _HEADING, number))
-                if title.count(" ") >= 2 and (linked or bases or title in row_titles):
+            if not summary.distinctive:
+                continue
+            if path in linked or (not path.isascii() and unicodedata.normalize("NFC", path) in linked):
+                wanted = summary.distinctive
+            elif summary.heading_ids:
+                wanted = (summary.distinctive & row_titles) | {summary.titles[number] for number, _ in summary.heading_ids}
+            elif summary.distinctive.isdisjoint(row_titles):
+                continue
+            else:
+                wanted = summary.distinctive & row_titles
+            for number, title in enumerate(summary.titles):
+                if title in wanted:
                     index(title, []).append((path, _HEADING, number))
-                number += 1
 
     def walk(self, seeds: set[str]) -> set[str]:
         reached: set[tuple[str, int, int]] = set()
@@ -592,7 +621,7 @@ class _ScopeWalk:
         for path in seeds:
             summary = self.summaries[path]
             queue += [(path, _ROW, number) for number in range(len(summary.rows))]
-            queue += [(path, _HEADING, number) for number in range(len(summary.headings))]
+            queue += [(path, _HEADING, number) for number in range(len(summary.titles))]
         while queue:
             record = queue.pop()
             if record in reached:
@@ -620,7 +649,8 @@ class _ScopeWalk:
                 if target in self.summaries:
                     keys.append(("heading", target, link[1]))
             return keys
-        title, heading, bases = self.summaries[path].headings[number]
+        summary = self.summaries[path]
+        title, heading, bases = summary.titles[number], summary.anchors[number], summary.heading_bases(number)
         keys = [*bases, ("note title", path, title), ("note name", path, title), ("rows to", path, heading)]
         if title.count(" ") >= 2:
             keys.append(title)
@@ -633,14 +663,14 @@ class _ScopeWalk:
         summary = self.summaries[path]
         if kind == "note title":  # rows and headings of one note with this title
             return [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[0] == value] + [
-                (path, _HEADING, n) for n, heading in enumerate(summary.headings) if heading[0] == value
+                (path, _HEADING, n) for n, title in enumerate(summary.titles) if title == value
             ]
         if kind == "note heading":  # headings of one note a row's short name names
-            return [(path, _HEADING, n) for n, heading in enumerate(summary.headings) if heading[0] == value]
+            return [(path, _HEADING, n) for n, title in enumerate(summary.titles) if title == value]
         if kind == "note name":  # rows of one note whose short name is this heading's title
             return [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[1] == value]
         if kind == "heading":  # the heading a row's link names (any, for a whole note)
-            return [(path, _HEADING, n) for n, heading in enumerate(summary.headings) if value in (None, heading[1])]
+            return [(path, _HEADING, n) for n, anchor in enumerate(summary.anchors) if value in (None, anchor)]
         # "rows to": rows anywhere whose link reaches this note, whole or at this heading
         candidates = [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[3] is not None and row[3][0] == ""]
         candidates += self.by_key.get(("file", _file_key(path)), [])
@@ -672,7 +702,7 @@ def _readers(vault: Vault, scope: set[str]) -> tuple[str, ...]:
                 target = path if link[0] == "" else vault.resolve(link[0], path).target
                 if target in summaries:
                     targets.add(target)
-    named = {path for path, summary in summaries.items() if any(title in row_titles for title, _, _ in summary.headings)}
+    named = {path for path, summary in summaries.items() if any(title in row_titles for title in summary.titles)}
     return tuple(sorted(readable | targets | named))
 
 
