@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .source import Encoding, LineIndex, Span, compact_pickle
+from .source import Encoding, LineIndex, Span, compact_pickle, fast_init
 
 
 class LinkStyle(str, Enum):
@@ -22,6 +22,7 @@ class LinkPlace(str, Enum):
     FRONTMATTER = "frontmatter"
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -53,6 +54,7 @@ class Link:
         return self.path == ""
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class ExternalLink:
@@ -72,6 +74,7 @@ class ExternalLink:
     place: LinkPlace = LinkPlace.BODY
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Heading:
@@ -81,6 +84,7 @@ class Heading:
     span: Span
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class BlockId:
@@ -89,6 +93,7 @@ class BlockId:
     span: Span
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Footnote:
@@ -97,6 +102,7 @@ class Footnote:
     span: Span
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class CalloutField:
@@ -106,6 +112,7 @@ class CalloutField:
     value_span: Span
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Callout:
@@ -119,6 +126,7 @@ class Callout:
     depth: int = 1
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableCell:
@@ -126,6 +134,7 @@ class TableCell:
     span: Span
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableRow:
@@ -134,6 +143,7 @@ class TableRow:
     cells: tuple[TableCell, ...]
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -151,6 +161,7 @@ class Table:
         return self.rows[-1].line if self.rows else self.delimiter.line
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Frontmatter:
@@ -173,6 +184,7 @@ class Frontmatter:
         return []
 
 
+@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class ParseProblem:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate, count
+from operator import add, attrgetter
 
 from ..note import (
     BlockId,
@@ -39,7 +41,8 @@ from .limits import (
     configured_time_limit,
     hook_mistletoe,
     hook_ruamel,
-    watching,
+    start_watching,
+    stop_watching,
 )
 
 __all__ = ["parse_note", "parse_bytes", "timed_out"]
@@ -56,6 +59,9 @@ _CALLOUT_HEAD = re.compile(r"^\[!([^\]]+)\]([+-]?)(?:[ \t]+(.*))?$")
 _CALLOUT_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]{0,40}?):[ \t]+(\S.*?)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MATH_FENCE = re.compile(r"^[ \t]*\$\$")
+# A table row's cell separators, and backslash escapes (which hide the character after them).
+_PIPE_OR_ESCAPE = re.compile(r"\\.|\|", re.DOTALL)
+_LINK_START = attrgetter("span.start")
 
 
 def parse_bytes(path: str, data: bytes) -> Note:
@@ -84,8 +90,11 @@ def parse_note(path: str, text: str, time_limit: float | None = None) -> Note:
     note = Note(path, text)
     deadline = Deadline(configured_time_limit() if time_limit is None else time_limit)
     try:
-        with watching(deadline):
+        previous = start_watching(deadline)
+        try:
             _parse_into(note, deadline)
+        finally:
+            stop_watching(previous)
     except RecursionError:
         _mark_skipped(note, "skipped: too complex to parse (nesting too deep)")
     except ParseTimeout as timeout:
@@ -110,13 +119,21 @@ def _mark_skipped(note: Note, message: str) -> None:
 
 def _parse_into(note: Note, deadline: Deadline) -> None:
     text = note.text
-    raw_lines = text.splitlines(keepends=True) or [""]
-    lines = [line.rstrip("\r\n") for line in raw_lines]
-    line_starts = []
-    offset = 0
-    for line in raw_lines:
-        line_starts.append(offset)
-        offset += len(line)
+    # The lines as str.splitlines() splits them, without their \n, \r\n or \r; and
+    # where each starts, plus one entry after the last.
+    lines = text.splitlines() or [""]
+    newlines = text.count("\n")
+    if "\r" not in text and sum(map(len, lines)) + newlines == len(text):
+        # Every line break is a \n (splitlines dropped nothing else): line n starts
+        # after the n - 1 lines before it and their \n.
+        line_starts = list(map(add, accumulate(map(len, lines), initial=0), count()))
+        line_starts[-1] = len(text)
+    else:
+        raw_lines = text.splitlines(keepends=True) or [""]
+        if sum(map(len, lines)) + newlines + text.count("\r") != len(text):
+            # Other line breaks (\v, \f, \x1c-\x1e, \x85, \u2028, \u2029) stay in the line.
+            lines = [line.rstrip("\r\n") for line in raw_lines]
+        line_starts = list(accumulate(map(len, raw_lines), initial=0))
 
     blanked: set[int] = set()
     found = find_frontmatter(text)
@@ -128,35 +145,46 @@ def _parse_into(note: Note, deadline: Deadline) -> None:
         last_line = text.count("\n", 0, max(block.end - 1, 0)) + 1
         blanked.update(range(1, last_line + 1))
         _frontmatter_links(note, block)
-    math_lines = _math_block_lines(lines, blanked)
-    blanked |= math_lines
+    if "$$" in text:
+        blanked |= _math_block_lines(lines, blanked)
 
     deadline.check()
     _hook_mistletoe()
-    structure = read_blocks([("" if n in blanked else line) + "\n" for n, line in enumerate(lines, 1)])
+    block_lines = [line + "\n" for line in lines]
+    for number in blanked:
+        if number <= len(block_lines):
+            block_lines[number - 1] = "\n"
+    structure = read_blocks(block_lines)
     opaque_lines = blanked | structure.code_lines
     deadline.check()
 
     scanner = InlineScanner(text, deadline)
+    scan = scanner.scan
     places = _line_places(structure)
+    leaf_starts = structure.leaf_starts
     run_start: int | None = None
     run_place = LinkPlace.BODY
-    tick = deadline.tick
+    check = deadline.check
     for number, line in enumerate(lines, 1):
-        tick()
-        blank = number in opaque_lines or not strip_quote_markers(line).strip()
-        breaks = blank or number in structure.leaf_starts
-        if breaks and run_start is not None:
-            scanner.scan(line_starts[run_start - 1], line_starts[number - 1], run_place)
+        if not number & 255:
+            check()
+        if number in opaque_lines:
+            blank = True
+        elif line[:1] in " \t>":
+            blank = not strip_quote_markers(line).strip()
+        else:
+            blank = not line.strip()
+        if run_start is not None and (blank or number in leaf_starts):
+            scan(line_starts[run_start - 1], line_starts[number - 1], run_place)
             run_start = None
         if not blank and run_start is None:
             run_start = number
             run_place = places.get(number, LinkPlace.BODY)
     if run_start is not None:
-        scanner.scan(line_starts[run_start - 1], len(text), run_place)
+        scan(line_starts[run_start - 1], len(text), run_place)
     scanner.finish()
     note.links.extend(scanner.links)
-    note.links.sort(key=lambda link: link.span.start)
+    note.links.sort(key=_LINK_START)
     note.external_links = scanner.external_links
     note.comments = scanner.comments
 
@@ -169,13 +197,20 @@ def _parse_into(note: Note, deadline: Deadline) -> None:
     _tables(note, structure, lines, line_starts, deadline)
 
 
+_HOOKED = False
+
+
 def _hook_mistletoe() -> None:
+    global _HOOKED
+    if _HOOKED:
+        return
     from .blocks import import_mistletoe
 
     import_mistletoe()
     from mistletoe import block_tokenizer
 
     hook_mistletoe(block_tokenizer)
+    _HOOKED = True
 
 
 def _read_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
@@ -298,6 +333,8 @@ def _line_places(structure: BlockStructure) -> dict[int, LinkPlace]:
 
 def _frontmatter_links(note: Note, block: Span) -> None:
     text = note.text
+    if text.find("[[", block.start, block.end) == -1:
+        return  # no wikilink to look at
     data = note.frontmatter.data if note.frontmatter else None
     # Only a whole property value is a link: not a quoted wikilink in a YAML
     # comment or inside a block scalar. Unparsable YAML keeps every match.
@@ -327,11 +364,11 @@ def _headings(note: Note, structure: BlockStructure, lines: list[str], line_star
             opening = _ATX_OPEN.match(line)
             if not opening:
                 continue
-            content = line[opening.end():]
-            closing = _ATX_CLOSE.search(content)
-            if closing:
-                content = content[:closing.start()]
-            content = content.rstrip(" \t")
+            content = line[opening.end():].rstrip(" \t")
+            if content.endswith("#"):  # else there is no closing sequence to search for
+                closing = _ATX_CLOSE.search(content)
+                if closing:
+                    content = content[:closing.start()].rstrip(" \t")
             start = line_starts[top.line - 1] + opening.end()
             end = start + len(content)
             raw = content
@@ -341,16 +378,26 @@ def _headings(note: Note, structure: BlockStructure, lines: list[str], line_star
 def _block_ids_and_footnotes(
     note: Note, lines: list[str], line_starts: list[int], opaque_lines: set[int], inline_spans: list[Span]
 ) -> None:
+    text = note.text
+    caret = text.find("^")
+    if caret == -1:
+        return  # neither an id nor a footnote anywhere
     hidden: _SpanSet | None = None
+    line_count = len(lines)
     # Accepts an id at the end of any line (Obsidian wants the end of a block):
     # lenient on purpose, so that a link to a real id is never reported.
-    for number, line in enumerate(lines, 1):
+    while caret != -1:
+        # Only the lines with a `^` can hold either.
+        index = bisect.bisect_right(line_starts, caret, 0, line_count) - 1
+        caret = text.find("^", line_starts[index + 1]) if index + 1 < line_count else -1
+        number = index + 1
         if number in opaque_lines:
             continue
+        line = lines[index]
         if "^" in line:
             match = _BLOCK_ID.search(line)
             if match:
-                start = line_starts[number - 1] + match.start(1) - 1
+                start = line_starts[index] + match.start(1) - 1
                 if hidden is None:
                     hidden = _SpanSet(inline_spans + note.comments)
                 if start not in hidden:
@@ -359,7 +406,7 @@ def _block_ids_and_footnotes(
             body = strip_quote_markers(line)
             match = _FOOTNOTE_DEF.match(body)
             if match:
-                start = line_starts[number - 1] + (len(line) - len(body)) + match.start(1)
+                start = line_starts[index] + (len(line) - len(body)) + match.start(1)
                 note.footnotes.append(Footnote(match.group(1), number, Span(start, start + len(match.group(1)))))
 
 
@@ -407,27 +454,27 @@ def _split_row(note: Note, number: int, lines: list[str], line_starts: list[int]
     body = strip_quote_markers(line)
     base = line_starts[number - 1] + (len(line) - len(body))
     cells: list[TableCell] = []
-    cell_start = 0
-    i = 0
     bounds: list[tuple[int, int]] = []
-    while i < len(body):
-        if body[i] == "\\":
-            i += 2
-            continue
-        if body[i] == "|":
-            bounds.append((cell_start, i))
-            cell_start = i + 1
-        i += 1
-    bounds.append((cell_start, len(body)))
+    cell_start = 0
+    if "\\" not in body:
+        for part in body.split("|"):
+            bounds.append((cell_start, cell_start + len(part)))
+            cell_start += len(part) + 1
+    else:
+        for match in _PIPE_OR_ESCAPE.finditer(body):  # an escape hides the character after it
+            at = match.start()
+            if body[at] == "|":
+                bounds.append((cell_start, at))
+                cell_start = at + 1
+        bounds.append((cell_start, len(body)))
     if bounds and not body[bounds[0][0]:bounds[0][1]].strip() and body.lstrip().startswith("|"):
         bounds = bounds[1:]
     if bounds and not body[bounds[-1][0]:bounds[-1][1]].strip() and body.rstrip().endswith("|") and not body.rstrip().endswith("\\|"):
         bounds = bounds[:-1]
     for start, end in bounds:
         raw = body[start:end]
-        lead = len(raw) - len(raw.lstrip())
         content = raw.strip()
-        cell_start_offset = base + start + lead
+        cell_start_offset = base + start + (len(raw) - len(raw.lstrip()))
         cells.append(TableCell(content, Span(cell_start_offset, cell_start_offset + len(content))))
     return TableRow(number, Span(line_starts[number - 1], line_starts[number - 1] + len(line)), tuple(cells))
 

@@ -31,6 +31,13 @@ _HTML_TAG = re.compile(
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+>")
 _SPECIAL = re.compile(r"[\\`$<%\[!]")
 _LABEL_SPECIAL = re.compile(r"[\\`\[\]]")
+# A link text in which the scanner would find something: what `scan` looks at,
+# less a lone `!` or `%` (a link text ends before a `]`, so no `%%` straddles its end).
+_LABEL_CONTENT = re.compile(r"[\\`$<\[]|!\[|%%")
+# The text of a link with no bracket, backtick or backslash in it: its `]` closes it.
+_SIMPLE_LABEL = re.compile(r"[^\\`\[\]]*\]")
+# Wikilink contents up to this long are checked by slicing them.
+_SHORT_WIKILINK = 256
 _BACKTICKS = re.compile(r"`+")
 # Characters a link destination runs over without a second look.
 _DESTINATION_PLAIN = re.compile(r"[^ \t\n\r()\\\x00-\x1f]+")
@@ -128,6 +135,11 @@ class _Block:
         if known is not None:
             return known
         text, end, deadline = self.text, self.end, self.deadline
+        simple = _SIMPLE_LABEL.match(text, bracket + 1, end)
+        if simple is not None:
+            # No bracket, backtick or backslash before the first `]`: it closes this one.
+            labels[bracket] = close = simple.end() - 1
+            return close
         search = _LABEL_SPECIAL.search
         stack: list[int] = []
         j = bracket
@@ -184,22 +196,23 @@ class InlineScanner:
 
     def scan(self, start: int, end: int, place: LinkPlace = LinkPlace.BODY) -> None:
         text = self.text
+        # Jump straight to the next character that can start something.
+        next_special = _SPECIAL.search
+        found = next_special(text, start, end)
+        if found is None:
+            return
         deadline = self._deadline
         block = _Block(text, start, end, deadline)
-        next_special = _SPECIAL.search
         steps = 0
-        i = start
-        while i < end:
-            # Jump straight to the next character that can start something.
-            found = next_special(text, i, end)
-            if found is None:
-                return
+        while True:
             steps += 1
             if not steps & 255 and deadline is not None:
                 deadline.check()  # per block; the caller ticks once per line as well
             i = found.start()
             char = text[i]
-            if char == "\\":
+            if char == "[" or (char == "!" and i + 1 < end and text[i + 1] == "["):
+                i = self._link_at(block, i, place)
+            elif char == "\\":
                 i += 2 if i + 1 < end and text[i + 1] in _ASCII_PUNCTUATION else 1
             elif char == "`":
                 i = self._skip_code_span(block, i)
@@ -214,10 +227,13 @@ class InlineScanner:
                     self.comments.append(Span(self._comment_start, i + 2))
                     self._comment_start = None
                 i += 2
-            elif char == "[" or (char == "!" and i + 1 < end and text[i + 1] == "["):
-                i = self._link_at(block, i, place)
-            else:
+            else:  # a lone `!` or `%`
                 i += 1
+            if i >= end:
+                return
+            found = next_special(text, i, end)
+            if found is None:
+                return
 
     # --- skipped constructs -------------------------------------------------
 
@@ -265,16 +281,27 @@ class InlineScanner:
         embed = text[i] == "!"
         bracket = i + 1 if embed else i
         if text.startswith("[[", bracket):
-            after = self._wikilink(block, i, bracket, embed, place)
-            if after is not None:
-                return after
+            content_start = bracket + 2
+            close = block.find("]]", content_start)
+            if close != -1 and close - content_start <= _SHORT_WIKILINK:
+                # `wikilink` rejects a newline or a nested `[[` itself: for a short
+                # content that costs less than looking for them in the block.
+                link = wikilink(text, i, content_start, close, embed, place, self._comment_start is not None)
+                if link is not None:
+                    self.links.append(link)
+                    return close + 2
+            elif close != -1:
+                after = self._wikilink(block, i, bracket, embed, place)
+                if after is not None:
+                    return after
         parsed = _parse_inline_link(text, bracket, block.label_end(bracket), block.end)
         if parsed is None:
             return bracket + 1
-        link_end, label_span, dest_span, destination, angle = parsed
-        self._markdown_link(i, link_end, label_span, dest_span, destination, angle, embed, place)
+        link_end, label_end, dest_start, dest_end, destination, angle = parsed
+        self._markdown_link(i, link_end, bracket + 1, label_end, dest_start, dest_end, destination, angle, embed, place)
         # Images and wikilinks may sit inside a link's text ([![img](x.png)](url)).
-        self.scan(label_span.start, label_span.end, place)
+        if _LABEL_CONTENT.search(text, bracket + 1, label_end) is not None:
+            self.scan(bracket + 1, label_end, place)
         return link_end
 
     def _wikilink(self, block: _Block, i: int, bracket: int, embed: bool, place: LinkPlace) -> int | None:
@@ -300,8 +327,10 @@ class InlineScanner:
         self,
         i: int,
         link_end: int,
-        label_span: Span,
-        dest_span: Span,
+        label_start: int,
+        label_end: int,
+        dest_start: int,
+        dest_end: int,
         destination: str,
         angle: bool,
         embed: bool,
@@ -309,19 +338,25 @@ class InlineScanner:
     ) -> None:
         if not destination:
             return
-        label = self.text[label_span.start:label_span.end]
+        text = self.text
+        label = text[label_start:label_end]
         in_comment = self._comment_start is not None
         reason = None
         if obsidian.is_external_destination(destination):
             reason = "url" if obsidian.looks_like_url(destination) else "colon"
         decoded = None
         if reason is None:
-            decoded = obsidian.safe_decode_uri(destination) if embed else obsidian.decode_uri(destination)
+            if "%" not in destination:
+                decoded = destination
+            elif destination.count("%") == destination.count("%20"):
+                decoded = destination.replace("%20", " ")  # decodeURI of spaces only, the usual escape
+            else:
+                decoded = obsidian.safe_decode_uri(destination) if embed else obsidian.decode_uri(destination)
             if decoded is None:
                 reason = "malformed-escape"
         if reason is not None:
             self.external_links.append(
-                ExternalLink(Span(i, link_end), dest_span, destination, embed, reason, label, in_comment, place)
+                ExternalLink(Span(i, link_end), Span(dest_start, dest_end), destination, embed, reason, label, in_comment, place)
             )
             return
         linktext = obsidian.clean_string(decoded)
@@ -333,21 +368,12 @@ class InlineScanner:
             size = obsidian.parse_embed_size(alias_part[-1])
             if size is not None:
                 display = alias_part[0] if len(alias_part) > 1 else None
+        # Link(style, embed, span, target_span, raw_target, linktext, path, subpath,
+        #      display, size, place, in_comment, angle_brackets, escaped_pipe)
         self.links.append(
             Link(
-                style=LinkStyle.MARKDOWN,
-                embed=embed,
-                span=Span(i, link_end),
-                target_span=dest_span,
-                raw_target=self.text[dest_span.start:dest_span.end],
-                linktext=linktext,
-                path=path,
-                subpath=subpath,
-                display=display,
-                size=size,
-                place=place,
-                in_comment=in_comment,
-                angle_brackets=angle,
+                LinkStyle.MARKDOWN, embed, Span(i, link_end), Span(dest_start, dest_end), text[dest_start:dest_end],
+                linktext, path, subpath, display, size, place, in_comment, angle, False,
             )
         )
 
@@ -361,38 +387,38 @@ def wikilink(
     at the first ``|`` past index 0, a trailing ``\\`` on the target dropped (§2.1).
     """
     content = text[content_start:close]
-    if "\n" in content or "[[" in content or not content.strip():
+    if "\n" in content or "[[" in content:
         return None
-    lead = len(content) - len(content.lstrip())
     trimmed = content.strip()
+    if not trimmed:
+        return None
+    lead = 0 if len(trimmed) == len(content) else len(content) - len(content.lstrip())
     linktext, alias, escaped_pipe = obsidian.split_alias(trimmed)
     bar = trimmed.find("|", 1)
-    raw_target = trimmed if bar == -1 else trimmed[:bar]
-    if escaped_pipe:
-        raw_target = raw_target[:-1]
-    target_start = content_start + lead + (len(raw_target) - len(raw_target.lstrip()))
-    raw_target = raw_target.strip()
+    if bar == -1 and not escaped_pipe:
+        raw_target = trimmed  # already stripped
+        target_start = content_start + lead
+    else:
+        raw_target = trimmed if bar == -1 else trimmed[:bar]
+        if escaped_pipe:
+            raw_target = raw_target[:-1]
+        target_start = content_start + lead + (len(raw_target) - len(raw_target.lstrip()))
+        raw_target = raw_target.strip()
     path, subpath = obsidian.split_linktext(linktext)
     size = obsidian.parse_embed_size(alias.rsplit("|", 1)[-1]) if embed and alias is not None else None
+    # Link(style, embed, span, target_span, raw_target, linktext, path, subpath,
+    #      display, size, place, in_comment, angle_brackets, escaped_pipe)
     return Link(
-        style=LinkStyle.WIKILINK,
-        embed=embed,
-        span=Span(start, close + 2),
-        target_span=Span(target_start, target_start + len(raw_target)),
-        raw_target=raw_target,
-        linktext=linktext,
-        path=path,
-        subpath=subpath,
-        display=alias,
-        size=size,
-        place=place,
-        in_comment=in_comment,
-        escaped_pipe=escaped_pipe,
+        LinkStyle.WIKILINK, embed, Span(start, close + 2), Span(target_start, target_start + len(raw_target)), raw_target,
+        linktext, path, subpath, alias, size, place, in_comment, False, escaped_pipe,
     )
 
 
-def _parse_inline_link(text: str, bracket: int, label_end: int, end: int) -> tuple[int, Span, Span, str, bool] | None:
+def _parse_inline_link(text: str, bracket: int, label_end: int, end: int) -> tuple[int, int, int, int, str, bool] | None:
     """Parse ``[label](destination "title")`` at ``bracket``, whose text ends at ``label_end``.
+
+    Returns where the link ends, where its text ends, where its destination starts
+    and ends, the destination with its escapes undone, and whether it is in ``<>``.
 
     CommonMark rules, within one block.
     """
@@ -451,8 +477,8 @@ def _parse_inline_link(text: str, bracket: int, label_end: int, end: int) -> tup
     if k >= end or text[k] != ")":
         return None
     raw = text[dest_start:dest_end]
-    destination = _BACKSLASH_ESCAPE.sub(r"\1", raw)
-    return k + 1, Span(bracket + 1, label_end), Span(dest_start, dest_end), destination, angle
+    destination = _BACKSLASH_ESCAPE.sub(r"\1", raw) if "\\" in raw else raw
+    return k + 1, label_end, dest_start, dest_end, destination, angle
 
 
 def _skip_spaces(text: str, k: int, end: int) -> int:

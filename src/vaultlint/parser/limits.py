@@ -107,6 +107,18 @@ class _Active(threading.local):
 _active = _Active()
 
 
+def start_watching(deadline: Deadline) -> Deadline | None:
+    """Make ``deadline`` the one mistletoe's line reader ticks; returns the one it replaces,
+    for :func:`stop_watching` (what :func:`watching` does, without a context manager)."""
+    previous = _active.deadline
+    _active.deadline = deadline
+    return previous
+
+
+def stop_watching(previous: Deadline | None) -> None:
+    _active.deadline = previous
+
+
 @contextmanager
 def watching(deadline: Deadline) -> Iterator[None]:
     """Make ``deadline`` the one mistletoe's line reader ticks while the block runs."""
@@ -116,6 +128,11 @@ def watching(deadline: Deadline) -> Iterator[None]:
         yield
     finally:
         _active.deadline = previous
+
+
+def active_deadline() -> Deadline | None:
+    """The deadline of the note being parsed in this thread, if any."""
+    return _active.deadline
 
 
 def hook_mistletoe(block_tokenizer) -> None:
@@ -135,6 +152,9 @@ def hook_mistletoe(block_tokenizer) -> None:
     wrapper._vaultlint_deadline = True
 
 
+_RUAMEL_HOOKED = False
+
+
 def hook_ruamel() -> None:
     """Install the deadline check into ruamel.yaml's pure-Python scanner (once per process).
 
@@ -142,8 +162,12 @@ def hook_ruamel() -> None:
     even when flat properties would not need it: nearly every vault has a date
     or a number somewhere in its properties, which do.
     """
+    global _RUAMEL_HOOKED
+    if _RUAMEL_HOOKED:
+        return
     from ruamel.yaml import scanner as module
 
+    _RUAMEL_HOOKED = True
     scanner = getattr(module, "Scanner", None)
     if scanner is None or getattr(scanner, "_vaultlint_deadline", False):
         return

@@ -31,6 +31,9 @@ _NOT_A_PLAIN_STRING = re.compile(
     re.VERBOSE,
 )
 
+# The words in _NOT_A_PLAIN_STRING's first line.
+_WORDS = frozenset("~ null Null NULL true True TRUE false False FALSE yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
+
 
 def _scalar(text: str) -> tuple[bool, Any]:
     if not text:
@@ -44,6 +47,8 @@ def _scalar(text: str) -> tuple[bool, Any]:
         if len(text) >= 2 and text[-1] == "'" and "'" not in inner.replace("''", ""):
             return True, inner.replace("''", "'")
         return False, None
+    if text[0].isalpha() and text.replace(" ", "").isalpha() and text not in _WORDS:
+        return True, text  # letters and spaces: none of _NOT_A_PLAIN_STRING's cases (the usual tag or alias)
     if _NOT_A_PLAIN_STRING.match(text) or "\t" in text:
         return False, None
     return True, text
