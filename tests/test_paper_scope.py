@@ -126,3 +126,12 @@ def test_generated_vault_focused_runs_agree(tmp_path: Path, seed: int) -> None:
     notes = sorted(vault.notes)
     sample = random.Random(seed).sample(notes, 40)
     _assert_focused_runs_agree(root, sample)
+
+
+def test_summary_and_sections_survive_lone_carriage_returns() -> None:
+    # The parser counts a lone CR as a line break when it numbers headings; the line
+    # index does not. Offsets, not heading line numbers, must decide extents.
+    text = "# A\r\r\n\n## ReAct\r\n\r\n> [!info]\r\n> [arXiv:2210.03629](https://arxiv.org/abs/2210.03629)\r\n"
+    note = parse_note("N.md", text)
+    summary = summarize(note)
+    assert summary.heading_ids == ((1, ("2210.03629",)),)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,8 +87,14 @@ _NEW_SHAPE = _pattern(r"^(\d{2})(\d{2})\.(\d+)(?:v(\d+))?$")
 _OLD_SHAPE = _pattern(r"^([A-Za-z][A-Za-z-]*)(?:\.([A-Za-z][A-Za-z-]*))?/(\d{2})(\d{2})(\d+)(?:v(\d+))?$")
 
 
+_TODAY: list = [0.0, None]  # (when asked, the date): asked at most once a minute
+
+
 def _today() -> datetime.date:
-    return datetime.date.today()
+    now = time.monotonic()
+    if _TODAY[1] is None or now - _TODAY[0] > 60:
+        _TODAY[:] = [now, datetime.date.today()]
+    return _TODAY[1]
 
 
 def check_id(text: str) -> tuple[ArxivId | None, str | None]:
@@ -193,7 +200,14 @@ _BARE = _pattern(r"(?<![\w./:-])(\d{4}\.\d{4,6}(?:v\d+)?|[A-Za-z][A-Za-z-]*(?:\.
 _FILE = _pattern(r"(?:^|(?<=[\s_(\[-]))(\d{4}\.\d{4,5}(?:v\d+)?)(?=$|[\s_)\]-]|\.[A-Za-z]{2,4}$)")
 
 
-_DIGIT = _pattern(r"\d{4}")
+# Every candidate has four digits and a dot (new style) or digits after an archive
+# name and a slash (old style); most text has neither.
+_MAYBE_ID = _pattern(r"\d{4}\.\d|[A-Za-z-]/\d")
+
+
+def may_hold_id(text: str) -> bool:
+    """Whether ``text`` may hold an arXiv identifier at all (a fast test before the finders)."""
+    return _MAYBE_ID().search(text) is not None
 
 
 def ids_in_url(url: str) -> list[IdMatch]:
@@ -208,7 +222,7 @@ def ids_in_text(text: str, bare: bool = False) -> list[IdMatch]:
     ``bare`` also a lone ``2205.12255`` or ``hep-th/9901001`` (for cells and values
     that are known to hold identifiers). Overlapping candidates are kept once."""
     found: list[IdMatch] = []
-    if not _DIGIT().search(text):
+    if not may_hold_id(text):
         return found
     for pattern in (_URL, _DOI, _PREFIXED) + ((_BARE,) if bare else ()):
         for match in pattern().finditer(text):

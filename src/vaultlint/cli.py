@@ -144,6 +144,7 @@ def _prepare(options: Options, progress: Progress) -> Run:
         fixable=settings.is_fixable,
         progress=progress.phase("Checking notes"),
         scope=_scope(targets, vault, settings),
+        jobs=options.jobs,
     )
     return Run(vault, chosen, settings, linter)
 
@@ -196,7 +197,7 @@ def _selection_options(function):
         click.option("--isolated", is_flag=True, help="Ignore configuration files."),
         click.option("--no-cache", is_flag=True, help="Parse every note afresh and keep no cache."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives (default: .vaultlint_cache/ at the vault root)."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing (default: one per core; small vaults use one)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing and checking (default: one per core; small vaults use one)."),
     ]
     for option in reversed(options):
         function = option(function)

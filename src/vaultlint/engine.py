@@ -26,6 +26,33 @@ class RuleCrash(Exception):
     def __init__(self, rule: Rule, path: str, error: BaseException) -> None:
         super().__init__(f"internal error: rule {rule.code} ({rule.name}) failed on {path}: {type(error).__name__}: {error}")
 
+    def __reduce__(self):
+        # Crosses back from a worker process as its message.
+        return (_crash_from_message, (str(self),))
+
+
+def _crash_from_message(message: str) -> RuleCrash:
+    crash = RuleCrash.__new__(RuleCrash)
+    Exception.__init__(crash, message)
+    return crash
+
+
+# Below this many notes, forking workers for the checks costs more than it saves.
+PARALLEL_MIN_NOTES = 200
+# The linter a forked worker checks its notes with (inherited from the parent, not pickled).
+_WORKER_LINTER: Linter | None = None
+
+
+def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding]]:
+    assert _WORKER_LINTER is not None
+    return len(paths), [finding for path in paths for finding in _WORKER_LINTER.check_note(path)]
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return multiprocessing.get_start_method(allow_none=False) == "fork"
+
 
 class Linter:
     def __init__(
@@ -38,6 +65,7 @@ class Linter:
         fixable: Callable[[str], bool] | None = None,
         progress: Progress | None = None,
         scope: Callable[[str], bool] | None = None,
+        jobs: int | None = 1,
     ) -> None:
         self.vault = vault
         self.rules = list(rules)
@@ -48,6 +76,9 @@ class Linter:
         # Which files that are not notes vault-wide findings may be reported for
         # (the paths the run was given, minus exclusions); None: every file.
         self.scope = scope
+        # Worker processes for checking notes (None: one per core). Offline runs of
+        # many notes only: online rules batch their requests per run, in one process.
+        self.jobs = jobs
         self._known: dict[str, str] | None = None
 
     def rules_for(self, path: str) -> list[Rule]:
@@ -114,12 +145,54 @@ class Linter:
         findings: list[Finding] = []
         chosen = [path for path in paths if path in self.vault.notes]
         self.context.begin_run(chosen)
-        for done, path in enumerate(chosen, 1):
-            findings.extend(self.check_note(path))
-            if self.progress is not None:
-                self.progress(done, len(chosen))
+        for rule in self.rules:
+            try:
+                rule.prepare(self.context)
+            except Exception as error:
+                raise RuleCrash(rule, "the vault as a whole", error) from error
+        workers = self._workers(len(chosen))
+        if workers > 1:
+            findings.extend(self._check_in_workers(chosen, workers))
+        else:
+            for done, path in enumerate(chosen, 1):
+                findings.extend(self.check_note(path))
+                if self.progress is not None:
+                    self.progress(done, len(chosen))
         findings.extend(self.check_vault(chosen))
         findings.sort(key=lambda finding: finding.sort_key)
+        return findings
+
+    def _workers(self, notes: int) -> int:
+        import os
+
+        wanted = self.jobs or os.cpu_count() or 1
+        if wanted <= 1 or notes < PARALLEL_MIN_NOTES or self.context.online or not _can_fork():
+            return 1
+        return wanted
+
+    def _check_in_workers(self, chosen: list[str], workers: int) -> list[Finding]:
+        """Check the notes in forked processes, which inherit the vault and what the
+        rules prepared; the same findings as checking them here, in any order."""
+        import multiprocessing
+
+        global _WORKER_LINTER
+        size = max(1, min(64, len(chosen) // (workers * 8)))
+        count = max(1, len(chosen) // size)
+        # Strided, so that each chunk mixes notes from all over the vault (long index
+        # notes cluster in folders) and the workers finish together.
+        chunks = [chosen[start::count] for start in range(count)]
+        findings: list[Finding] = []
+        _WORKER_LINTER = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                done = 0
+                for checked, found in pool.imap_unordered(_check_in_worker, chunks):
+                    findings.extend(found)
+                    done += checked
+                    if self.progress is not None:
+                        self.progress(done, len(chosen))
+        finally:
+            _WORKER_LINTER = None
         return findings
 
     # --- vault-wide checks (Rule.check_vault) ----------------------------------------

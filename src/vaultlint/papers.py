@@ -83,7 +83,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from . import obsidian
-from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url
+from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url, may_hold_id
 from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
 from .source import Span, compact_pickle
 
@@ -470,9 +470,12 @@ def summarize(note: Note) -> PaperSummary:
     def bases_of(found: Iterable[IdMatch]) -> set[str]:
         return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
 
+    # Only these destinations can hold an ID (an arxiv.org URL or an arXiv DOI).
+    arxiv_externals = [link for link in externals if "arxiv" in link.destination.lower()]
+
     def url_bases(start: int, end: int) -> set[str]:
         found: set[str] = set()
-        for link in externals:
+        for link in arxiv_externals:
             if start <= link.span.start < end:
                 found |= bases_of(ids_in_url(link.destination))
         return found
@@ -504,32 +507,45 @@ def summarize(note: Note) -> PaperSummary:
                 target = (path, named_heading(subpath))
             rows.append((title_key(title), title_key(name), tuple(sorted(bases)), target))
     claimable: list[tuple[int, set[str]]] = []
-    for callout in note.callouts:
-        found = bases_of(ids_in_text(text[callout.span.start:callout.span.end], bare=True))
-        claimable.append((callout.span.start, found | url_bases(callout.span.start, callout.span.end)))
-    by_line: dict[int, list[Link | ExternalLink]] = {}
-    for link in [*externals, *links]:
-        by_line.setdefault(note.position(link.span.start)[0], []).append(link)
-    for line, line_links in by_line.items():
-        start = note.line_index.line_start(line)
-        rest = _blank(note.line_text(line), [(link.span.start - start, link.span.end - start) for link in line_links])
-        if _LABEL_LINE_REST.match(rest):
-            for link in line_links:
-                found = bases_of(ids_in_text(link.display or "", bare=True))
-                if isinstance(link, ExternalLink):
-                    found |= bases_of(ids_in_url(link.destination))
-                claimable.append((link.span.start, found))
+    # Every candidate arXiv ID, malformed ones included, has four digits and a dot, or
+    # digits after an archive name and a slash: most notes have neither, and need no
+    # closer look. (Destinations too, in case their escapes were decoded.)
+    maybe_ids = may_hold_id(text) or any(may_hold_id(link.destination) for link in externals)
+    if maybe_ids:
+        for callout in note.callouts:
+            found = bases_of(ids_in_text(text[callout.span.start:callout.span.end], bare=True))
+            claimable.append((callout.span.start, found | url_bases(callout.span.start, callout.span.end)))
+        by_line: dict[int, list[Link | ExternalLink]] = {}
+        with_ids: dict[int, list[tuple[int, set[str]]]] = {}
+        for link in [*externals, *links]:
+            line = note.position(link.span.start)[0]
+            by_line.setdefault(line, []).append(link)
+            found = bases_of(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else set()
+            if isinstance(link, ExternalLink) and "arxiv" in link.destination.lower():
+                found |= bases_of(ids_in_url(link.destination))
+            if found:
+                with_ids.setdefault(line, []).append((link.span.start, found))
+        for line, found in with_ids.items():
+            start = note.line_index.line_start(line)
+            spans = [(link.span.start - start, link.span.end - start) for link in by_line[line]]
+            if _LABEL_LINE_REST.match(_blank(note.line_text(line), spans)):
+                claimable.extend(found)
     titles, anchors, heading_ids = [], [], []
     for number, heading in enumerate(note.headings):
-        lead_end = note.line_index.line_start(note.headings[number + 1].line) if number + 1 < len(note.headings) else len(text)
+        lead_end = note.headings[number + 1].span.start if number + 1 < len(note.headings) else len(text)
         bases = set().union(*(found for at, found in claimable if heading.span.end <= at < lead_end))
         title, anchor = title_key(heading.text), obsidian.heading_key(heading.text)
         titles.append(title)
         anchors.append(title if anchor == title else anchor)  # one string for the cache to store
         if bases:
             heading_ids.append((number, tuple(sorted(bases))))
-    readable = bool(note.tables) or any(found for _, found in claimable) or bool(ids_in_text(text, bare=True)) or any(
-        ids_in_url(link.destination) for link in externals
+    readable = bool(note.tables) or (
+        maybe_ids
+        and (
+            any(found for _, found in claimable)
+            or bool(ids_in_text(text, bare=True))
+            or any(ids_in_url(link.destination) for link in arxiv_externals)
+        )
     )
     distinctive = frozenset(title for title in titles if title.count(" ") >= 2)
     return PaperSummary(readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive)
@@ -1103,10 +1119,16 @@ class _Builder:
     def _extent(self, note: Note, heading_index: int) -> tuple[Span, Span]:
         headings = note.headings
         heading = headings[heading_index]
-        start = note.line_index.line_start(heading.line)
+
+        def line_start(of: Heading) -> int:
+            # From the heading's offset: its ``line`` counts a lone CR as a line break,
+            # which the line index does not.
+            return note.line_index.line_start(note.position(of.span.start)[0])
+
+        start = line_start(heading)
         end = lead_end = len(note.text)
         for later in headings[heading_index + 1:]:
-            later_start = note.line_index.line_start(later.line)
+            later_start = line_start(later)
             lead_end = min(lead_end, later_start)
             if later.level <= heading.level:
                 end = later_start

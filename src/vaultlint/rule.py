@@ -104,6 +104,15 @@ class Rule:
     def check(self, note: Note, context: Context) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def prepare(self, context: Context) -> None:
+        """Build, once per run and before any note is checked, what the checks of all
+        notes share (a vault-wide index). Default: nothing.
+
+        The engine may check notes in forked worker processes; what is built here
+        (in ``context.vault.memo``, say) is built once and inherited by all of them,
+        where anything built in :meth:`check` would be built again in each.
+        """
+
     def check_vault(self, context: Context) -> Iterable[Finding]:
         """Findings about the vault as a whole, once per run (default: none).
 

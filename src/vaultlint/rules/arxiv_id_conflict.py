@@ -118,6 +118,9 @@ class ArxivIdConflict(Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "papers")
 
+    def prepare(self, context: Context) -> None:
+        analysis(context.vault, context.checked)
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         result = analysis(context.vault, context.checked)
         for conflict in result.in_note(note.path).conflicts:

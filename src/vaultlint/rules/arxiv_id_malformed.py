@@ -59,6 +59,9 @@ class ArxivIdMalformed(Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv",)
 
+    def prepare(self, context: Context) -> None:
+        analysis(context.vault, context.checked)
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for malformed in analysis(context.vault, context.checked).in_note(note.path).malformed:
             claim = malformed.claim

@@ -81,6 +81,9 @@ class ArxivIdShared(Rule):
     fix_availability = FixAvailability.NONE
     tags = ("arxiv", "papers")
 
+    def prepare(self, context: Context) -> None:
+        analysis(context.vault, context.checked)
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for shared in analysis(context.vault, context.checked).in_note(note.path).shared:
             if settled(context, shared.holders, note.path):

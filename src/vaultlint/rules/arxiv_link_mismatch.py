@@ -55,6 +55,9 @@ class ArxivLinkMismatch(Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "links")
 
+    def prepare(self, context: Context) -> None:
+        analysis(context.vault, context.checked)
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for mismatch in analysis(context.vault, context.checked).in_note(note.path).mismatches:
             if mismatch.correction is None and mismatch.paper is not None and settled(context, [mismatch.paper], note.path):

@@ -133,6 +133,9 @@ class MissingIndexRow(Rule):
     fix_availability = FixAvailability.ALWAYS
     tags = ("tables", "papers")
 
+    def prepare(self, context: Context) -> None:
+        _by_path(context, paper_index(context.vault, context.checked))
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return

@@ -221,6 +221,9 @@ class StaleIndexRow(Rule):
     def _row_is_truth(self) -> bool:
         return self.settings["source-of-truth"] == "row"
 
+    def prepare(self, context: Context) -> None:
+        paper_index(context.vault, context.checked)
+
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return

@@ -1,0 +1,80 @@
+"""Checking notes in forked workers gives exactly the findings of checking them in one process."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaultlint import engine
+from vaultlint.engine import Linter, RuleCrash
+from vaultlint.registry import discover_rules
+from vaultlint.rule import Rule
+from vaultlint.vault import Vault
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate_vault import generate  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not engine._can_fork(), reason="notes are checked in workers only where processes fork")
+
+
+def _offline_rules():
+    return [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
+
+
+@pytest.mark.parametrize("source", ["example", "generated"])
+def test_workers_report_what_one_process_reports(tmp_path: Path, forking, source: str) -> None:
+    root = tmp_path / "vault"
+    if source == "example":
+        shutil.copytree(REPO / "examples" / "research-vault", root)
+    else:
+        generate(root, 120, seed=4)
+    serial_vault = Vault.load(root, use_cache=False)
+    serial = Linter(serial_vault, _offline_rules(), jobs=1).run(sorted(serial_vault.notes))
+    parallel_vault = Vault.load(root, use_cache=False)
+    calls = []
+    original = engine.Linter._check_in_workers
+    parallel_linter = Linter(parallel_vault, _offline_rules(), jobs=2)
+    parallel_linter._check_in_workers = lambda chosen, workers: calls.append(workers) or original(parallel_linter, chosen, workers)
+    parallel = parallel_linter.run(sorted(parallel_vault.notes))
+    assert calls == [2]
+    assert serial and parallel == serial
+
+
+class Explodes(Rule):
+    code = "VL999"
+    name = "explodes"
+    summary = "Raises on one note."
+
+    def check(self, note, context):
+        if note.path.endswith("Agents.md"):
+            raise ValueError("boom")
+        return ()
+
+
+def test_a_rule_crash_in_a_worker_names_the_rule_and_note(tmp_path: Path, forking) -> None:
+    root = tmp_path / "vault"
+    shutil.copytree(REPO / "examples" / "research-vault", root)
+    vault = Vault.load(root, use_cache=False)
+    with pytest.raises(RuleCrash, match=r"rule VL999 \(explodes\) failed on Papers/Language models/Agents.md: ValueError: boom"):
+        Linter(vault, [Explodes()], jobs=2).run(sorted(vault.notes))
+
+
+def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "vault"
+    shutil.copytree(REPO / "examples" / "research-vault", root)
+    vault = Vault.load(root, use_cache=False)
+    linter = Linter(vault, _offline_rules(), jobs=2)
+    assert linter._workers(len(vault.notes)) == 1  # fewer than PARALLEL_MIN_NOTES
+    monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
+    assert linter._workers(len(vault.notes)) == 2
+    linter.context.online = True
+    assert linter._workers(len(vault.notes)) == 1
