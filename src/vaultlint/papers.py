@@ -467,24 +467,29 @@ def summarize(note: Note) -> PaperSummary:
     externals = [link for link in note.external_links if not link.in_comment]
     links = [link for link in note.links if not link.in_comment]
 
-    def bases_of(found: Iterable[IdMatch]) -> set[str]:
+    candidates = False  # any ID, malformed too, where a claim can be: the builder must read the note
+
+    def bases_of(found: list[IdMatch]) -> set[str]:
+        nonlocal candidates
+        candidates = candidates or bool(found)
         return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
 
+    view = _NoteView(note)
     # Only these destinations can hold an ID (an arxiv.org URL or an arXiv DOI).
     arxiv_externals = [link for link in externals if "arxiv" in link.destination.lower()]
 
     def url_bases(start: int, end: int) -> set[str]:
         found: set[str] = set()
-        for link in arxiv_externals:
-            if start <= link.span.start < end:
-                found |= bases_of(ids_in_url(link.destination))
+        if arxiv_externals:
+            for link in view.external_in(Span(start, end)):
+                if "arxiv" in link.destination.lower():
+                    found |= bases_of(ids_in_url(link.destination))
         return found
 
     def named_heading(subpath: str) -> str | None:
         segments = obsidian.subpath_segments(subpath)
         return obsidian.heading_key(segments[-1]) if segments else None
 
-    view = _NoteView(note)
     rows = []
     for table in note.tables:
         columns = _index_columns(view, table)
@@ -515,20 +520,20 @@ def summarize(note: Note) -> PaperSummary:
         for callout in note.callouts:
             found = bases_of(ids_in_text(text[callout.span.start:callout.span.end], bare=True))
             claimable.append((callout.span.start, found | url_bases(callout.span.start, callout.span.end)))
-        by_line: dict[int, list[Link | ExternalLink]] = {}
         with_ids: dict[int, list[tuple[int, set[str]]]] = {}
         for link in [*externals, *links]:
-            line = note.position(link.span.start)[0]
-            by_line.setdefault(line, []).append(link)
             found = bases_of(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else set()
             if isinstance(link, ExternalLink) and "arxiv" in link.destination.lower():
                 found |= bases_of(ids_in_url(link.destination))
             if found:
-                with_ids.setdefault(line, []).append((link.span.start, found))
+                with_ids.setdefault(note.position(link.span.start)[0], []).append((link.span.start, found))
         for line, found in with_ids.items():
+            # Standing on a line of its own: nothing but a label and tags besides the links.
             start = note.line_index.line_start(line)
-            spans = [(link.span.start - start, link.span.end - start) for link in by_line[line]]
-            if _LABEL_LINE_REST.match(_blank(note.line_text(line), spans)):
+            line_text = note.line_text(line)
+            end = start + len(line_text)
+            spans = [(link.span.start - start, link.span.end - start) for link in view.starting_in(start, end)]
+            if _LABEL_LINE_REST.match(_blank(line_text, spans)):
                 claimable.extend(found)
     titles, anchors, heading_ids = [], [], []
     for number, heading in enumerate(note.headings):
@@ -539,14 +544,7 @@ def summarize(note: Note) -> PaperSummary:
         anchors.append(title if anchor == title else anchor)  # one string for the cache to store
         if bases:
             heading_ids.append((number, tuple(sorted(bases))))
-    readable = bool(note.tables) or (
-        maybe_ids
-        and (
-            any(found for _, found in claimable)
-            or bool(ids_in_text(text, bare=True))
-            or any(ids_in_url(link.destination) for link in arxiv_externals)
-        )
-    )
+    readable = bool(note.tables) or candidates
     distinctive = frozenset(title for title in titles if title.count(" ") >= 2)
     return PaperSummary(readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive)
 
@@ -568,7 +566,19 @@ def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
     seeds = {path for path in (focus or notes) if path in notes}
     if len(seeds) == len(notes):
         return seeds
-    return _ScopeWalk(vault).walk(seeds)
+    return _scope_walk(vault).walk(seeds)
+
+
+def _scope_walk(vault: Vault) -> _ScopeWalk:
+    """The vault's scope index, built once per state of its notes."""
+    cached = vault.memo.get(_SCOPE_KEY)
+    if cached is None or cached[0] != vault.generation:
+        cached = (vault.generation, _ScopeWalk(vault))
+        vault.memo[_SCOPE_KEY] = cached
+    return cached[1]
+
+
+_SCOPE_KEY = "vaultlint.papers.scope"
 
 
 _ROW, _HEADING = 0, 1
@@ -630,24 +640,31 @@ class _ScopeWalk:
                 if title in wanted:
                     index(title, []).append((path, _HEADING, number))
 
+    def records_of(self, path: str) -> list[tuple[str, int, int]]:
+        summary = self.summaries[path]
+        return [(path, _ROW, number) for number in range(len(summary.rows))] + [
+            (path, _HEADING, number) for number in range(len(summary.titles))
+        ]
+
     def walk(self, seeds: set[str]) -> set[str]:
-        reached: set[tuple[str, int, int]] = set()
-        followed: set[object] = set()
-        queue: list[tuple[str, int, int]] = []
-        for path in seeds:
-            summary = self.summaries[path]
-            queue += [(path, _ROW, number) for number in range(len(summary.rows))]
-            queue += [(path, _HEADING, number) for number in range(len(summary.titles))]
+        queue = [record for path in seeds for record in self.records_of(path)]
+        return seeds | self.spread(queue, set(), set())
+
+    def spread(self, queue: list[tuple[str, int, int]], reached: set, followed: set) -> set[str]:
+        """The notes of the records reachable from ``queue`` and not in ``reached``
+        (which this extends, with the keys followed)."""
+        notes: set[str] = set()
         while queue:
             record = queue.pop()
             if record in reached:
                 continue
             reached.add(record)
+            notes.add(record[0])
             for key in self._keys(record):
                 if key not in followed:
                     followed.add(key)
                     queue.extend(self._found(key))
-        return seeds | {record[0] for record in reached}
+        return notes
 
     def _target(self, path: str, linkpath: str) -> str | None:
         return path if linkpath == "" else self.vault.resolve(linkpath, path).target
@@ -834,9 +851,17 @@ def titles_compatible(first: str, second: str) -> bool:
     return min(len(a), len(b)) >= 8 and fuzz.ratio(a, b) >= 90
 
 
+_WIKILINK_TEXT = re.compile(r"\[\[([^\]|]*\|)?([^\]]*)\]\]")
+_MARKDOWN_LINK_TEXT = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HEADER_LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_WIKILINK_SHOWN = re.compile(r"!?\[\[([^\]|]*?)(?:\\?\|([^\]]*))?\]\]")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _header_key(text: str) -> str:
-    text = re.sub(r"\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    if "[" in text:
+        text = _WIKILINK_TEXT.sub(r"\2", text)
+        text = _HEADER_LINK_TEXT.sub(r"\1", text)
     return " ".join(_MARKUP.sub("", text).lower().split())
 
 
@@ -845,11 +870,15 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     for start, end in sorted(spans):
         start, end = max(start, 0), min(end, len(text))
         if start < end:
-            text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+            part = text[start:end]
+            part = _NOT_NEWLINE.sub(" ", part) if "\n" in part else " " * len(part)
+            text = text[:start] + part + text[end:]
     return text
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
+    if "`" not in text:
+        return []
     return [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)]
 
 
@@ -870,6 +899,13 @@ class _NoteView:
         first = bisect.bisect_left(starts, span.start)
         last = bisect.bisect_left(starts, span.end, first)
         return [item for item in items[first:last] if item.span.end <= span.end]
+
+    def starting_in(self, start: int, end: int) -> list[Link | ExternalLink]:
+        """Links and external links that start at an offset from ``start`` to ``end`` (inclusive)."""
+        found: list[Link | ExternalLink] = []
+        for items, starts in ((self.links, self._link_starts), (self.external, self._external_starts)):
+            found += items[bisect.bisect_left(starts, start):bisect.bisect_right(starts, end)]
+        return found
 
     def links_in(self, span: Span) -> list[Link]:
         return self._within(self.links, self._link_starts, span)
@@ -1149,14 +1185,14 @@ class _Builder:
 
     def _callout_section(self, view: _NoteView, heading_index: int) -> Section | None:
         note = view.note
-        heading = note.headings[heading_index]
-        if is_generic_heading(heading.text):
+        if not note.callouts:
             return None
+        heading = note.headings[heading_index]
         first = self._first_block_line(note, heading)
         if first is None:
             return None
         callout = next((c for c in note.callouts if c.first_line == first and c.depth == 1), None)
-        if callout is None:
+        if callout is None or is_generic_heading(heading.text):
             return None
         claims = self._callout_claims(view, callout, heading.text)
         if not claims:
@@ -1367,6 +1403,7 @@ class _Builder:
 def _plain(cell_text: str) -> str:
     """A cell's text without link syntax or emphasis: the words a reader sees."""
     text = _blank(cell_text, _code_spans(cell_text)) if "`" in cell_text else cell_text
-    text = re.sub(r"!?\[\[([^\]|]*?)(?:\\?\|([^\]]*))?\]\]", lambda m: m.group(2) or m.group(1).split("#")[-1], text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    if "[" in text:
+        text = _WIKILINK_SHOWN.sub(lambda m: m.group(2) or m.group(1).split("#")[-1], text)
+        text = _MARKDOWN_LINK_TEXT.sub(r"\1", text)
     return " ".join(_MARKUP.sub("", text).split())
