@@ -231,3 +231,15 @@ def test_cache_flags_and_clean(tmp_path):
     (precious / "keep.txt").write_text("x")
     refused = cli("clean", str(root), "--cache-dir", str(precious))
     assert refused.exit_code == 2 and (precious / "keep.txt").exists()
+
+
+def test_results_of_other_versions_are_removed(tmp_path):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    cli("check", str(root))
+    folder = root / CACHE_DIR_NAME
+    stale = folder / "results-0000000000000000.pickle"
+    stale.write_bytes(b"from an older vaultlint")
+    (root / "Later.md").write_text("# Later\n", encoding="utf-8")  # so this run stores its results
+    cli("check", str(root))
+    assert not stale.exists() and len(list(folder.glob("results-*.pickle"))) == 1

@@ -315,3 +315,7 @@ class ResultCache:
 
     def put(self, key: bytes, findings: list) -> None:
         write_atomically(self.folder, self.file, (key, findings))
+        # Files of other versions of vaultlint or of its parser would never be read again.
+        for stale in self.folder.glob("results-*.pickle"):
+            if stale != self.file:
+                stale.unlink(missing_ok=True)

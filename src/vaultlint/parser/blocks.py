@@ -26,10 +26,9 @@ def import_mistletoe():
 
     Importing mistletoe runs ``unicodedata.category`` over all 1.1 million code
     points to build the punctuation set of its inline emphasis parser (~0.4 s,
-    more than parsing a changed note). vaultlint never runs that parser, so the
-    import sees only the Basic Multilingual Plane; the set then lacks the few
-    dozen astral-plane punctuation marks, which only inline parsing would read.
-    Imported lazily, too: a run whose notes all come from the cache never parses.
+    more than parsing a changed note). vaultlint never runs that parser (inline
+    parsing is switched off), so nothing reads the set, and the import sees only
+    ASCII. Imported lazily, too: a run whose notes all come from the cache never parses.
     """
     global _MODULES
     if _MODULES is not None:
@@ -37,7 +36,7 @@ def import_mistletoe():
     if "mistletoe.core_tokens" not in sys.modules:
         saved = sys.maxunicode
         try:
-            sys.maxunicode = 0xFFFF
+            sys.maxunicode = 0x7F
             import mistletoe.core_tokens  # noqa: F401
         finally:
             sys.maxunicode = saved
