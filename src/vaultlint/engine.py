@@ -6,6 +6,11 @@ judge suppressions themselves (any rule with a ``check_suppressions`` method, su
 as unused-suppression), then fixes of unfixable rules are dropped. After the notes,
 once per run, each rule's ``check_vault`` hook (findings about the vault as a whole,
 such as files no note references), kept within ``scope`` and per-file ignores.
+
+Before the notes, each rule's ``prepare`` hook builds what all checks share. An
+offline run of many notes is then checked in forked worker processes (where the
+platform forks), which inherit the vault and what was prepared; each worker runs the
+per-note steps above for its share, and the vault-wide hooks run here, after them.
 """
 
 from __future__ import annotations
