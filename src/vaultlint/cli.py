@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import Counter
@@ -126,13 +127,20 @@ def _prepare(options: Options, progress: Progress) -> Run:
     targets = [Path(p) for p in options.paths] or [Path(".")]
     root = _vault_root(targets, options.vault_root)
     settings = resolve_settings(root, options.command_line, discover_rules())
-    vault = Vault.load(
-        root,
-        cache_dir=_cache_dir(options, root),
-        use_cache=options.use_cache,
-        jobs=options.jobs,
-        progress=progress.phase("Reading notes"),
-    )
+    # The vault lives until the process ends: no collection walks it while it loads,
+    # and none after (frozen), which also keeps the pages forked workers share unwritten.
+    gc.disable()
+    try:
+        vault = Vault.load(
+            root,
+            cache_dir=_cache_dir(options, root),
+            use_cache=options.use_cache,
+            jobs=options.jobs,
+            progress=progress.phase("Reading notes"),
+        )
+        gc.freeze()
+    finally:
+        gc.enable()
     settings.read_gitignore(vault.files)
     chosen = [path for path in _choose(targets, vault) if not settings.is_excluded(path)]
     context = Context(vault, online=settings.online, online_settings=dict(settings.online_settings))

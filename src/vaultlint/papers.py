@@ -451,6 +451,10 @@ class PaperSummary:
     heading_ids: tuple[tuple[int, tuple[str, ...]], ...] = ()
     # The heading titles of three words or more, which can pair records across notes.
     distinctive: frozenset[str] = frozenset()
+    # Every key by which a record of this note meets records of other notes (IDs, titles
+    # of three words or more, ("file", name) for the notes its rows link to), so that
+    # a walk finds the notes holding a key with one set test per note.
+    shared: frozenset = frozenset()
 
     def heading_bases(self, number: int) -> tuple[str, ...]:
         for at, bases in self.heading_ids:
@@ -546,7 +550,17 @@ def summarize(note: Note) -> PaperSummary:
             heading_ids.append((number, tuple(sorted(bases))))
     readable = bool(note.tables) or candidates
     distinctive = frozenset(title for title in titles if title.count(" ") >= 2)
-    return PaperSummary(readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive)
+    shared: set = set(distinctive)
+    for _, bases in heading_ids:
+        shared.update(bases)
+    for title, name, bases, link in rows:
+        shared.update(bases)
+        shared.update(key for key in (title, name) if key.count(" ") >= 2)
+        if link is not None and link[0]:
+            shared.add(("file", _file_key(link[0])))
+    return PaperSummary(
+        readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive, frozenset(shared)
+    )
 
 
 def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
@@ -585,60 +599,16 @@ _ROW, _HEADING = 0, 1
 
 
 class _ScopeWalk:
-    """The walk behind :func:`paper_scope`. Only the keys shared across notes (IDs,
-    titles of three words or more, link targets by file name) are indexed up front;
-    what stays within one note is looked up in that note's summary when reached."""
+    """The walk behind :func:`paper_scope`. What stays within one note is looked up in
+    that note's summary when reached; the keys shared across notes (IDs, titles of
+    three words or more, link targets by file name) are gathered and looked up for
+    all notes at once, one set test per note, rather than indexed up front: a run
+    about one note then never touches most of the vault's records."""
 
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
         known = vault.paper_summaries
         self.summaries = known if len(known) == len(vault.notes) else {path: vault.paper_summary(path) for path in vault.notes}
-        self.by_key: dict[object, list[tuple[str, int, int]]] = {}
-        index = self.by_key.setdefault
-        row_titles: set[str] = set()
-        linked_files: set[str] = set()
-        linked: set[str] = set()
-        for path, summary in self.summaries.items():
-            for number, (title, name, bases, link) in enumerate(summary.rows):
-                record = (path, _ROW, number)
-                for key in bases:
-                    index(key, []).append(record)
-                if title.count(" ") >= 2:
-                    index(title, []).append(record)
-                if name.count(" ") >= 2:
-                    index(name, []).append(record)
-                row_titles.update((title, name))
-                if link is not None:
-                    if link[0]:
-                        file = _file_key(link[0])
-                        linked_files.add(file)
-                        index(("file", file), []).append(record)
-                    else:
-                        linked.add(unicodedata.normalize("NFC", path))
-        for file in linked_files:  # the notes a row may link to, by file name
-            linked.update(vault.index.named(file + ".md"))
-            linked.update(vault.index.named(file))
-        # A heading takes part only as a section: one with an ID, one in a note a row
-        # links to, or one a row may name by its title. This visits every note on
-        # every focused run, so most notes cost one set operation.
-        for path, summary in self.summaries.items():
-            if summary.heading_ids:
-                for number, bases in summary.heading_ids:
-                    for key in bases:
-                        index(key, []).append((path, _HEADING, number))
-            if not summary.distinctive:
-                continue
-            if path in linked or (not path.isascii() and unicodedata.normalize("NFC", path) in linked):
-                wanted = summary.distinctive
-            elif summary.heading_ids:
-                wanted = (summary.distinctive & row_titles) | {summary.titles[number] for number, _ in summary.heading_ids}
-            elif summary.distinctive.isdisjoint(row_titles):
-                continue
-            else:
-                wanted = summary.distinctive & row_titles
-            for number, title in enumerate(summary.titles):
-                if title in wanted:
-                    index(title, []).append((path, _HEADING, number))
 
     def records_of(self, path: str) -> list[tuple[str, int, int]]:
         summary = self.summaries[path]
@@ -654,17 +624,57 @@ class _ScopeWalk:
         """The notes of the records reachable from ``queue`` and not in ``reached``
         (which this extends, with the keys followed)."""
         notes: set[str] = set()
-        while queue:
+        shared: set = set()  # keys to look up across the vault, in one pass
+        rows_to: dict[str, set[str]] = {}  # note -> headings whose linking rows are wanted, this pass
+        while queue or shared:
+            if not queue:
+                queue.extend(self._sharing(shared, rows_to))
+                shared, rows_to = set(), {}
+                continue
             record = queue.pop()
             if record in reached:
                 continue
             reached.add(record)
             notes.add(record[0])
             for key in self._keys(record):
-                if key not in followed:
-                    followed.add(key)
+                if key in followed:
+                    continue
+                followed.add(key)
+                if not isinstance(key, tuple):
+                    shared.add(key)
+                elif key[0] == "rows to":
+                    _, path, heading = key
+                    rows_to.setdefault(path, set()).add(heading)
+                    shared.add(("file", _file_key(path)))
+                    summary = self.summaries[path]
+                    queue.extend(
+                        (path, _ROW, n) for n, row in enumerate(summary.rows) if row[3] is not None and row[3][0] == ""
+                        and row[3][1] in (None, heading)
+                    )
+                else:
                     queue.extend(self._found(key))
         return notes
+
+    def _sharing(self, keys: set, rows_to: dict[str, set[str]]) -> list[tuple[str, int, int]]:
+        """The records anywhere that hold one of ``keys``; for a ("file", name) key, the
+        rows whose link reaches a note and heading in ``rows_to``."""
+        found: list[tuple[str, int, int]] = []
+        for path, summary in self.summaries.items():
+            if summary.shared.isdisjoint(keys):
+                continue
+            for number, (title, name, bases, link) in enumerate(summary.rows):
+                if title in keys or name in keys or not keys.isdisjoint(bases):
+                    found.append((path, _ROW, number))
+                elif link is not None and link[0] and ("file", _file_key(link[0])) in keys:
+                    target = self._target(path, link[0])
+                    if target in rows_to and (link[1] is None or link[1] in rows_to[target]):
+                        found.append((path, _ROW, number))
+            for number, bases in summary.heading_ids:
+                if not keys.isdisjoint(bases):
+                    found.append((path, _HEADING, number))
+            if not summary.distinctive.isdisjoint(keys):
+                found += [(path, _HEADING, number) for number, title in enumerate(summary.titles) if title in keys]
+        return found
 
     def _target(self, path: str, linkpath: str) -> str | None:
         return path if linkpath == "" else self.vault.resolve(linkpath, path).target
@@ -689,9 +699,7 @@ class _ScopeWalk:
             keys.append(title)
         return keys
 
-    def _found(self, key: object) -> list[tuple[str, int, int]]:
-        if not isinstance(key, tuple):
-            return self.by_key.get(key, [])
+    def _found(self, key: tuple) -> list[tuple[str, int, int]]:
         kind, path, value = key
         summary = self.summaries[path]
         if kind == "note title":  # rows and headings of one note with this title
@@ -702,17 +710,8 @@ class _ScopeWalk:
             return [(path, _HEADING, n) for n, title in enumerate(summary.titles) if title == value]
         if kind == "note name":  # rows of one note whose short name is this heading's title
             return [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[1] == value]
-        if kind == "heading":  # the heading a row's link names (any, for a whole note)
-            return [(path, _HEADING, n) for n, anchor in enumerate(summary.anchors) if value in (None, anchor)]
-        # "rows to": rows anywhere whose link reaches this note, whole or at this heading
-        candidates = [(path, _ROW, n) for n, row in enumerate(summary.rows) if row[3] is not None and row[3][0] == ""]
-        candidates += self.by_key.get(("file", _file_key(path)), [])
-        found = []
-        for row_path, _, n in candidates:
-            linkpath, heading = self.summaries[row_path].rows[n][3]
-            if self._target(row_path, linkpath) == path and heading in (None, value):
-                found.append((row_path, _ROW, n))
-        return found
+        # "heading": the heading a row's link names (any, for a whole note)
+        return [(path, _HEADING, n) for n, anchor in enumerate(summary.anchors) if value in (None, anchor)]
 
 
 def _file_key(path: str) -> str:

@@ -40,7 +40,6 @@ from .limits import (
     ParseTimeout,
     configured_time_limit,
     hook_mistletoe,
-    hook_ruamel,
     start_watching,
     stop_watching,
 )
@@ -224,7 +223,6 @@ def _read_frontmatter(text: str, block: Span, body: Span) -> Frontmatter:
         return Frontmatter(
             block, None, f"properties nested too deeply to read (more than {MAX_FLOW_DEPTH} levels of [ ] or {{ }})", first_line
         )
-    hook_ruamel()
     frontmatter = parse_frontmatter(text, block, body)
     if frontmatter.data is not None and not _within_value_budget(frontmatter.data, MAX_PROPERTY_VALUES):
         return Frontmatter(

@@ -23,6 +23,9 @@ def _load_yaml(text: str) -> Any:
     if _yaml_loader is None:
         from ruamel.yaml import YAML
 
+        from .limits import hook_ruamel
+
+        hook_ruamel()  # the parse deadline, installed before ruamel first scans
         _yaml_loader = YAML(typ="safe", pure=True)
     return _yaml_loader.load(text)
 

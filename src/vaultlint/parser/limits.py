@@ -158,9 +158,7 @@ _RUAMEL_HOOKED = False
 def hook_ruamel() -> None:
     """Install the deadline check into ruamel.yaml's pure-Python scanner (once per process).
 
-    Called for the first note with properties, so it imports ruamel.yaml (~40 ms)
-    even when flat properties would not need it: nearly every vault has a date
-    or a number somewhere in its properties, which do.
+    Called when ruamel.yaml is first needed: properties the fast path cannot read.
     """
     global _RUAMEL_HOOKED
     if _RUAMEL_HOOKED:
