@@ -15,6 +15,7 @@ per-note steps above for its share, and the vault-wide hooks run here, after the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 
 from .diagnostics import Finding
@@ -168,8 +169,6 @@ class Linter:
         return findings
 
     def _workers(self, notes: int) -> int:
-        import os
-
         wanted = self.jobs or os.cpu_count() or 1
         if wanted <= 1 or notes < PARALLEL_MIN_NOTES or self.context.online or not _can_fork():
             return 1

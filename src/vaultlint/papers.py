@@ -440,8 +440,8 @@ class PaperSummary:
       parse cache holds one summary per note and loads them all on every run.
 
     Every field errs on the side of too much. ``readable`` says whether the
-    builder has anything to read in the note (a table, or an arXiv identifier
-    anywhere).
+    builder has anything to read in the note (a table, or an arXiv identifier,
+    malformed ones too, in a callout or a link).
     """
 
     readable: bool
@@ -449,8 +449,6 @@ class PaperSummary:
     titles: tuple[str, ...] = ()
     anchors: tuple[str, ...] = ()
     heading_ids: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    # The heading titles of three words or more, which can pair records across notes.
-    distinctive: frozenset[str] = frozenset()
     # Every key by which a record of this note meets records of other notes (IDs, titles
     # of three words or more, ("file", name) for the notes its rows link to), so that
     # a walk finds the notes holding a key with one set test per note.
@@ -468,8 +466,8 @@ def summarize(note: Note) -> PaperSummary:
     if note.skipped:
         return PaperSummary(False)
     text = note.text
-    externals = [link for link in note.external_links if not link.in_comment]
-    links = [link for link in note.links if not link.in_comment]
+    view = _NoteView(note)
+    externals, links = view.external, view.links
 
     candidates = False  # any ID, malformed too, where a claim can be: the builder must read the note
 
@@ -478,7 +476,6 @@ def summarize(note: Note) -> PaperSummary:
         candidates = candidates or bool(found)
         return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
 
-    view = _NoteView(note)
     # Only these destinations can hold an ID (an arxiv.org URL or an arXiv DOI).
     arxiv_externals = [link for link in externals if "arxiv" in link.destination.lower()]
 
@@ -549,8 +546,7 @@ def summarize(note: Note) -> PaperSummary:
         if bases:
             heading_ids.append((number, tuple(sorted(bases))))
     readable = bool(note.tables) or candidates
-    distinctive = frozenset(title for title in titles if title.count(" ") >= 2)
-    shared: set = set(distinctive)
+    shared: set = {title for title in titles if title.count(" ") >= 2}
     for _, bases in heading_ids:
         shared.update(bases)
     for title, name, bases, link in rows:
@@ -559,7 +555,7 @@ def summarize(note: Note) -> PaperSummary:
         if link is not None and link[0]:
             shared.add(("file", _file_key(link[0])))
     return PaperSummary(
-        readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), distinctive, frozenset(shared)
+        readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), frozenset(shared)
     )
 
 
@@ -672,8 +668,7 @@ class _ScopeWalk:
             for number, bases in summary.heading_ids:
                 if not keys.isdisjoint(bases):
                     found.append((path, _HEADING, number))
-            if not summary.distinctive.isdisjoint(keys):
-                found += [(path, _HEADING, number) for number, title in enumerate(summary.titles) if title in keys]
+            found += [(path, _HEADING, number) for number, title in enumerate(summary.titles) if title in keys]
         return found
 
     def _target(self, path: str, linkpath: str) -> str | None:
@@ -716,7 +711,7 @@ class _ScopeWalk:
 
 def _file_key(path: str) -> str:
     """A link path's or a note's file name as Obsidian compares them: without ``.md``, any case."""
-    name = unicodedata.normalize("NFC", path.rsplit("/", 1)[-1]).lower()
+    name = obsidian.nfc_lower(path.rsplit("/", 1)[-1])
     return name[:-3] if name.endswith(".md") else name
 
 
