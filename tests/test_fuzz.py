@@ -154,3 +154,33 @@ def test_bracket_and_code_span_tables_match_a_direct_scan(text, rng):
     for i, char in enumerate(text):
         if char == "`":
             assert block.code_span(i)[1] == direct_code_span_end(text, i, len(text)), (text, i)
+
+
+def direct_splitting_pipes(body: str, opaque: list[tuple[int, int]]) -> list[int]:
+    """The cell-splitting pipes found one character at a time (what the table rules' jumping scan must match)."""
+    pipes, i = [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 2
+            continue
+        inside = next((end for start, end in opaque if start <= i < end), None)
+        if inside is not None:
+            i = inside
+            continue
+        if body[i] == "|":
+            pipes.append(i)
+        i += 1
+    return pipes
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.text(alphabet=st.sampled_from(list("ab|\\ `")), max_size=40), st.randoms(use_true_random=False))
+def test_table_row_pipes_match_a_direct_scan(body, rng):
+    from vaultlint.tables import _splitting_pipes
+
+    opaque = []
+    for _ in range(rng.randint(0, 4)):
+        start = rng.randint(0, len(body))
+        opaque.append((start, min(len(body), start + rng.randint(0, 8))))
+    opaque.sort()
+    assert _splitting_pipes(body, opaque) == direct_splitting_pipes(body, opaque), (body, opaque)

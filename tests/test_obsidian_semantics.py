@@ -922,3 +922,35 @@ def test_embed_alias_size(inner, expected_target, expected_size):
 )
 def test_is_markdown_path(path, expected):
     assert is_markdown_path(path) is expected
+
+
+def test_one_index_answers_every_source_as_a_fresh_one_would():
+    """The index remembers the answers that do not depend on the linking note; asked
+    again from another note, a relative or ambiguous path must still be resolved
+    from there."""
+    paths = ["Note.md", "a/Note.md", "a/b/Other.md", "Solo.md", "img/x.png", "a/img/x.png", "Caf\u00e9.md"]
+    linkpaths = ["Note", "Solo", "Missing", "./Note", "../Note", "../../Note", "img/x.png", "x.png", "Other", "b/Other",
+                 "/Solo", "Caf\u00e9", unicodedata.normalize("NFD", "Caf\u00e9"), "solo.md"]
+    sources = ["x.md", "a/x.md", "a/b/x.md", "img/y.md"]
+    shared = FileIndex(paths)
+    for _ in range(2):
+        for source in sources:
+            for linkpath in linkpaths:
+                assert shared.resolve(linkpath, source) == FileIndex(paths).resolve(linkpath, source), (linkpath, source)
+
+
+HEADING_WORDS = ["Intro", "intro", "Notes", "Week 1", "Week  1", "A|B", "A B", "#Tag", "Notes!"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_resolve_subpath_with_precomputed_keys_matches_the_walk(seed):
+    import random
+
+    rng = random.Random(seed)
+    headings = [H(rng.choice(HEADING_WORDS), rng.randint(1, 4)) for _ in range(rng.randint(0, 8))]
+    keys = [heading_key(heading.text) for heading in headings]
+    for _ in range(20):
+        subpath = "#" + "#".join(rng.choice(HEADING_WORDS) for _ in range(rng.randint(1, 3)))
+        assert resolve_subpath(headings, NO_BLOCKS, NO_FOOTNOTES, subpath, keys) == resolve_subpath(
+            headings, NO_BLOCKS, NO_FOOTNOTES, subpath
+        ), (headings, subpath)

@@ -103,7 +103,6 @@ def check_id(text: str) -> tuple[ArxivId | None, str | None]:
     return _check_id(text, (today.year % 100) * 100 + today.month)
 
 
-@functools.lru_cache(maxsize=16384)
 @functools.lru_cache(maxsize=1 << 16)  # the same IDs recur across notes; the answer is immutable
 def _check_id(text: str, this_month: int) -> tuple[ArxivId | None, str | None]:
     match = _NEW_SHAPE().match(text)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .obsidian import SubpathTargets, heading_key
 from .source import Encoding, LineIndex, Span, compact_pickle, fast_init
 
 
@@ -217,6 +218,7 @@ class Note:
     problems: list[ParseProblem] = field(default_factory=list)
     skipped: bool = False
     _line_index: LineIndex | None = None
+    _subpath_targets: SubpathTargets | None = field(default=None, compare=False, repr=False)
 
     @property
     def line_index(self) -> LineIndex:
@@ -226,6 +228,18 @@ class Note:
 
     def position(self, offset: int) -> tuple[int, int]:
         return self.line_index.position(offset)
+
+    @property
+    def subpath_targets(self) -> SubpathTargets:
+        """Where the subpaths of links into this note can lead (see ``obsidian.resolve_subpath``)."""
+        if self._subpath_targets is None:
+            self._subpath_targets = SubpathTargets(
+                self.headings,
+                [heading_key(heading.text) for heading in self.headings],
+                frozenset(self.block_id_keys),
+                frozenset(self.footnote_ids),
+            )
+        return self._subpath_targets
 
     @property
     def block_id_keys(self) -> set[str]:

@@ -206,8 +206,13 @@ def resolve_subpath(
     block_ids: Container[str],
     footnote_ids: Container[str],
     subpath: str,
+    heading_keys: Sequence[str] | None = None,
 ) -> SubpathMatch | None:
-    """``resolveSubpath``: the heading walk, block ids and footnotes, with Obsidian's quirks."""
+    """``resolveSubpath``: the heading walk, block ids and footnotes, with Obsidian's quirks.
+
+    ``heading_keys`` (each heading's :func:`heading_key`, in order) saves computing
+    them again for a note that many links point into.
+    """
     parts = subpath_segments(subpath)
     if not parts:
         return None
@@ -225,15 +230,37 @@ def resolve_subpath(
                 return SubpathMatch("footnote", key=footnote)
             fell_back = True
     wanted = [heading_key(part) for part in parts]
+    if heading_keys is None:
+        heading_keys = [heading_key(heading.text) for heading in headings]
+    elif len(wanted) == 1:
+        # Every heading's level exceeds the walk's starting 0: the first equal key wins.
+        try:
+            return SubpathMatch("heading", index=heading_keys.index(wanted[0]), via_heading_fallback=fell_back)
+        except ValueError:
+            return None
     matched = 0
     level = 0
     for index, heading in enumerate(headings):
-        if heading.level > level and heading_key(heading.text) == wanted[matched]:
+        if heading.level > level and heading_keys[index] == wanted[matched]:
             matched += 1
             level = heading.level
             if matched == len(wanted):
                 return SubpathMatch("heading", index=index, via_heading_fallback=fell_back)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class SubpathTargets:
+    """What a note offers the subpaths of links into it: headings (with their keys),
+    block ids and footnotes. Built once per note (``Note.subpath_targets``)."""
+
+    headings: Sequence[HeadingLike]
+    heading_keys: list[str]
+    block_ids: frozenset[str]
+    footnote_ids: frozenset[str]
+
+    def resolve(self, subpath: str) -> SubpathMatch | None:
+        return resolve_subpath(self.headings, self.block_ids, self.footnote_ids, subpath, self.heading_keys)
 
 
 def heading_chain_for(headings: Sequence[HeadingLike], index: int) -> list[str] | None:
@@ -295,6 +322,9 @@ class FileIndex:
         self._by_name: dict[str, list[str]] = {}
         self._by_path: dict[str, str] = {}
         self.paths: list[str] = []
+        # Resolutions that do not depend on the linking note (a bare name that one
+        # file has, or no file has): most links of a vault, looked up once each.
+        self._anywhere: dict[str, Resolution] = {}
         for path in paths:
             self.add(path)
 
@@ -302,6 +332,7 @@ class FileIndex:
         if not path.isascii():  # ASCII is always NFC; the check is much cheaper than normalising
             path = unicodedata.normalize("NFC", path)
         self.paths.append(path)
+        self._anywhere.clear()
         lower = path.lower()
         self._by_path[lower] = path
         self._by_name.setdefault(lower.rpartition("/")[2], []).append(path)
@@ -323,18 +354,26 @@ class FileIndex:
         """``getLinkpathDest``: the files a link path can mean, best first."""
         if linkpath == "":
             return Resolution((source_path,), by_exact_path=True)
-        linkpath = unicodedata.normalize("NFC", linkpath)
+        known = self._anywhere.get(linkpath)
+        if known is not None:
+            return known
+        if not linkpath.isascii():
+            linkpath = unicodedata.normalize("NFC", linkpath)
         wanted = linkpath.lower()
-        name = posixpath.basename(wanted)
+        name = wanted.rpartition("/")[2]
         candidates = self._by_name.get(name) if "." in name else None
         if not candidates:
             wanted = (linkpath + ".md").lower()
-            name = posixpath.basename(wanted)
+            name = wanted.rpartition("/")[2]
             candidates = self._by_name.get(name)
         if not candidates:
-            return Resolution((), escapes_root=_climbs_above_root(wanted, source_path))
+            if wanted.startswith(("./", "../")):
+                return Resolution((), escapes_root=_climbs_above_root(wanted, source_path))
+            found = self._anywhere[linkpath] = Resolution(())
+            return found
         if name == wanted and len(candidates) == 1:
-            return Resolution((candidates[0],))
+            found = self._anywhere[linkpath] = Resolution((candidates[0],))
+            return found
         source_folder = posixpath.dirname(nfc_lower(source_path))
         if wanted.startswith(("./", "../")):
             joined, escaped = _join_relative(source_folder, wanted)

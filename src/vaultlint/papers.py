@@ -340,6 +340,9 @@ class PaperIndex:
     ) -> None:
         self.tables = tables
         self.rows = [row for table in tables for row in table.rows]
+        self._rows_by_path: dict[str, list[Row]] = {}
+        for row in self.rows:
+            self._rows_by_path.setdefault(row.path, []).append(row)
         self.sections = sections
         self.papers = papers
         self._by_path: dict[str, list[Paper]] = {}
@@ -375,7 +378,7 @@ class PaperIndex:
         return self._sections_at.get((path, heading_index))
 
     def rows_in(self, path: str) -> list[Row]:
-        return [row for row in self.rows if row.path == path]
+        return list(self._rows_by_path.get(path, ()))
 
     def claims_in(self, path: str) -> list[Claim]:
         """Every arXiv ID stated in the note: its papers' claims, and the IDs of every
@@ -765,7 +768,7 @@ def category_links(note: Note, vault: Vault, span: Span, resolved_only: bool = F
         segments = obsidian.subpath_segments(link.subpath)
         if not segments:
             continue
-        match = obsidian.resolve_subpath(note.headings, note.block_id_keys, note.footnote_ids, link.subpath)
+        match = note.subpath_targets.resolve(link.subpath)
         if match is not None and match.kind == "heading" and match.index is not None:
             name = note.headings[match.index].text
             found.append(CategoryLink(link, match.index, name, obsidian.heading_key(name)))
@@ -1139,7 +1142,7 @@ class _Builder:
         if not obsidian.subpath_segments(subpath):
             return target_path, None
         target = self.views[target_path].note
-        found = obsidian.resolve_subpath(target.headings, target.block_id_keys, target.footnote_ids, subpath)
+        found = target.subpath_targets.resolve(subpath)
         if found is None or found.kind != "heading" or found.index is None:
             return target_path, None
         return target_path, HeadingRef(target_path, found.index, target.headings[found.index])

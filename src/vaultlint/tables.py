@@ -16,12 +16,17 @@ known for certain).
 from __future__ import annotations
 
 import bisect
+import re
+from operator import attrgetter
 from dataclasses import dataclass
 
 from .diagnostics import Edit
 from .note import LinkStyle, Note, Table, TableRow
 from .parser.blocks import strip_quote_markers
 from .source import Span
+
+_ROW_EVENT = re.compile(r"[\\|]")
+_LINK_START = attrgetter("span.start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +61,36 @@ def _opaque_spans(note: Note, start: int, end: int) -> list[tuple[int, int]]:
     opaque = note.inline_opaque
     first = max(bisect.bisect_left(opaque, Span(start, start)) - 1, 0)
     spans = [span for span in opaque[first:bisect.bisect_left(opaque, Span(end, end))] if span.end > start]
-    spans += [link.span for link in note.links if link.style is LinkStyle.WIKILINK and start <= link.span.start < end]
+    links = note.links  # sorted by start
+    first_link = bisect.bisect_left(links, start, key=_LINK_START)
+    last_link = bisect.bisect_left(links, end, lo=first_link, key=_LINK_START)
+    spans += [link.span for link in links[first_link:last_link] if link.style is LinkStyle.WIKILINK]
     return sorted((max(span.start, start) - start, min(span.end, end) - start) for span in spans)
+
+
+def _splitting_pipes(body: str, opaque: list[tuple[int, int]]) -> list[int]:
+    """Offsets of the pipes that split ``body`` into cells: not escaped, not in ``opaque``.
+
+    Only backslashes, pipes and the starts of opaque spans can change anything, so
+    the scan jumps from one of those to the next rather than stepping through
+    every character (rows of long index tables are long)."""
+    events = sorted({match.start() for match in _ROW_EVENT.finditer(body)}.union(start for start, _ in opaque))
+    pipes: list[int] = []
+    length = len(body)
+    i = 0
+    while i < length:
+        if body[i] == "\\":
+            i += 2
+            continue
+        inside = next((end for start, end in opaque if start <= i < end), None) if opaque else None
+        if inside is not None:
+            i = inside
+            continue
+        if body[i] == "|":
+            pipes.append(i)
+        after = bisect.bisect_right(events, i)
+        i = events[after] if after < len(events) else length
+    return pipes
 
 
 def row_text(note: Note, row: TableRow) -> RowText:
@@ -72,19 +105,7 @@ def row_text(note: Note, row: TableRow) -> RowText:
     body = strip_quote_markers(line)
     body_start = line_start + len(line) - len(body)
     opaque = _opaque_spans(note, body_start, line_end)
-    pipes: list[int] = []
-    i = 0
-    while i < len(body):
-        if body[i] == "\\":
-            i += 2
-            continue
-        inside = next((end for start, end in opaque if start <= i < end), None)
-        if inside is not None:
-            i = inside
-            continue
-        if body[i] == "|":
-            pipes.append(i)
-        i += 1
+    pipes = _splitting_pipes(body, opaque)
     bounds = list(zip([0] + [p + 1 for p in pipes], pipes + [len(body)]))
     leading = bool(bounds) and not body[bounds[0][0]:bounds[0][1]].strip() and body.lstrip().startswith("|")
     if leading:

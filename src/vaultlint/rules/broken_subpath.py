@@ -87,7 +87,7 @@ class BrokenSubpath(Rule):
             target = vault.notes.get(target_path)
             if target is None or target.skipped:
                 continue
-            found = obsidian.resolve_subpath(target.headings, target.block_id_keys, target.footnote_ids, link.subpath)
+            found = target.subpath_targets.resolve(link.subpath)
             if found is not None:
                 continue
             yield self._broken(note, target, target_path, link)

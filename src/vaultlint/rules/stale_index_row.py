@@ -278,7 +278,7 @@ class StaleIndexRow(Rule):
         target = note if row.target_path == note.path else context.vault.notes.get(row.target_path)
         if target is None or target.skipped:
             return None
-        if obsidian.resolve_subpath(target.headings, target.block_id_keys, target.footnote_ids, link.subpath) is not None:
+        if target.subpath_targets.resolve(link.subpath) is not None:
             return None
         indices, _ = matching_headings(target.headings, segments[-1])
         if len(indices) == 1:
