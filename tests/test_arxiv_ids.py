@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultlint import arxiv
 from vaultlint.arxiv import ArxivId, arxiv_label, check_id, ids_in_file_name, ids_in_text, ids_in_url, parse_id
@@ -171,3 +174,36 @@ def test_ids_in_file_names(name, found):
 )
 def test_arxiv_labels(label, expected):
     assert arxiv_label(label) is expected
+
+
+# --- the fast gate before the finders --------------------------------------------------
+
+_MAY_HOLD_ID_SPEC = re.compile(r"\d{4}\.\d|[A-Za-z-]/\d")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see 2205.12255", True),
+        ("hep-th/9901001", True),
+        ("cond-mat.stat-mech/0102003", True),
+        ("-/1", True),  # a hyphen may end an archive name
+        ("٢٠٢٣.١", True),  # \d is any decimal digit, as in the finders' patterns
+        ("123.4 and 12345", False),
+        ("2023/12/01", False),  # a slash after a digit is a date, not an archive
+        ("./1 ../2", False),
+        ("v1.2.3", False),
+        ("", False),
+        ("½¼¾².1", False),  # digits that are not decimal
+        ("é/1", False),  # archive names are ASCII
+    ],
+)
+def test_may_hold_id_examples(text, expected):
+    assert arxiv.may_hold_id(text) is expected
+    assert (_MAY_HOLD_ID_SPEC.search(text) is not None) is expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789./-aZé٣²v :")), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_may_hold_id_is_the_regex_it_replaces(text):
+    assert arxiv.may_hold_id(text) == (_MAY_HOLD_ID_SPEC.search(text) is not None)

@@ -199,36 +199,59 @@ _BARE = _pattern(r"(?<![\w./:-])(\d{4}\.\d{4,6}(?:v\d+)?|[A-Za-z][A-Za-z-]*(?:\.
 _FILE = _pattern(r"(?:^|(?<=[\s_(\[-]))(\d{4}\.\d{4,5}(?:v\d+)?)(?=$|[\s_)\]-]|\.[A-Za-z]{2,4}$)")
 
 
-# Every candidate has four digits and a dot (new style) or digits after an archive
-# name and a slash (old style); most text has neither.
-_MAYBE_ID = _pattern(r"\d{4}\.\d|[A-Za-z-]/\d")
+# Every candidate has four digits, a dot and a digit (new style), or a letter or
+# hyphen, a slash and a digit (old style); most text has neither. The scan looks for
+# the rare part, a dot or slash before a digit, and then at what precedes it: a
+# regex led by the common part (\d{4}\.\d|[A-Za-z-]/\d) tries every letter and
+# takes several times as long over a whole note.
+_DOT_OR_SLASH_DIGIT = _pattern(r"[./]\d")
+_ARCHIVE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-")
 
 
 def may_hold_id(text: str) -> bool:
-    """Whether ``text`` may hold an arXiv identifier at all (a fast test before the finders)."""
-    return _MAYBE_ID().search(text) is not None
+    r"""Whether ``text`` may hold an arXiv identifier at all (a fast test before the
+    finders): whether it matches ``\d{4}\.\d|[A-Za-z-]/\d`` (``\d``: any decimal digit)."""
+    for match in _DOT_OR_SLASH_DIGIT().finditer(text):
+        at = match.start()
+        if text[at] == ".":
+            if at >= 4 and text[at - 4:at].isdecimal():
+                return True
+        elif at >= 1 and text[at - 1] in _ARCHIVE_CHARS:
+            return True
+    return False
 
 
 def ids_in_url(url: str) -> list[IdMatch]:
     """Identifiers in an arXiv URL (``arxiv.org/abs|pdf|html/``, ``doi.org/10.48550/arXiv.``)."""
+    return list(_ids_in_url(url))
+
+
+# The paper index asks about one link's URL and text several times (is it a claim, a
+# label, which IDs), and the same links recur across notes: the answers are memoised,
+# as immutable tuples, and each caller gets its own list.
+@functools.lru_cache(maxsize=1 << 14)
+def _ids_in_url(url: str) -> tuple[IdMatch, ...]:
     found = [_candidate(m.start(1), m.group(1)) for m in _URL().finditer(url)]
     found += [_candidate(m.start(1), m.group(1)) for m in _DOI().finditer(url)]
-    return sorted(found, key=lambda match: match.start)
+    return tuple(sorted(found, key=lambda match: match.start))
 
 
 def ids_in_text(text: str, bare: bool = False) -> list[IdMatch]:
     """Identifiers written in prose: ``arXiv:X``, arXiv URLs and DOIs, and with
     ``bare`` also a lone ``2205.12255`` or ``hep-th/9901001`` (for cells and values
     that are known to hold identifiers). Overlapping candidates are kept once."""
+    return list(_ids_in_text(text, bare)) if may_hold_id(text) else []
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _ids_in_text(text: str, bare: bool) -> tuple[IdMatch, ...]:
     found: list[IdMatch] = []
-    if not may_hold_id(text):
-        return found
     for pattern in (_URL, _DOI, _PREFIXED) + ((_BARE,) if bare else ()):
         for match in pattern().finditer(text):
             candidate = _candidate(match.start(1), match.group(1))
             if not any(candidate.start < other.end and other.start < candidate.end for other in found):
                 found.append(candidate)
-    return sorted(found, key=lambda match: match.start)
+    return tuple(sorted(found, key=lambda match: match.start))
 
 
 def ids_in_file_name(name: str) -> list[IdMatch]:
@@ -244,6 +267,7 @@ def ids_in_file_name(name: str) -> list[IdMatch]:
     return found
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def arxiv_label(text: str) -> bool:
     """Whether a link text merely names an identifier or the arXiv page
     (``arXiv:2205.12255``, ``2205.12255 [cs.CL]``, a URL, ``arXiv``, ``PDF``), as
