@@ -540,9 +540,13 @@ def summarize(note: Note) -> PaperSummary:
             if _LABEL_LINE_REST.match(_blank(line_text, spans)):
                 claimable.extend(found)
     titles, anchors, heading_ids = [], [], []
+    claimable.sort(key=lambda item: item[0])
+    claimable_at = [at for at, _ in claimable]
     for number, heading in enumerate(note.headings):
         lead_end = note.headings[number + 1].span.start if number + 1 < len(note.headings) else len(text)
-        bases = set().union(*(found for at, found in claimable if heading.span.end <= at < lead_end))
+        first = bisect.bisect_left(claimable_at, heading.span.end)
+        last = bisect.bisect_left(claimable_at, lead_end, first)
+        bases = set().union(*(found for _, found in claimable[first:last]))
         title, anchor = title_key(heading.text), obsidian.heading_key(heading.text)
         titles.append(title)
         anchors.append(title if anchor == title else anchor)  # one string for the cache to store
