@@ -3,6 +3,7 @@ to write a link to it the way Obsidian would, verified by resolving it again."""
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 from dataclasses import dataclass
@@ -103,31 +104,48 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
     remembered = vault.memo.get(("similar", file_name, cutoff))
     if remembered is not None:
         return remembered
-    from rapidfuzz import fuzz, process
+    stem = _stem(file_name).lower()
+    paths: list[str] = []
+    if len(stem) >= MIN_FUZZY_NAME:
+        from rapidfuzz import fuzz, process
 
-    extension = posixpath.splitext(file_name)[1].lower()
-    stems = vault.memo.get(("stems", extension))
-    if stems is None:
+        names, by_length = _stems_by_length(vault, posixpath.splitext(file_name)[1].lower())
+        # fuzz.ratio is 100 * (1 - distance / (a + b)) and the distance is at least
+        # |a - b|, so names whose length is too far from the stem's cannot reach the
+        # cutoff: only the others are scored (in vault order, so that ties and the
+        # limit pick what scoring every name would).
+        slack = 1 - cutoff / 100
+        shortest = math.floor(len(stem) * (1 - slack) / (1 + slack))
+        longest = math.ceil(len(stem) * (1 + slack) / (1 - slack)) if slack < 1 else max(by_length, default=0)
+        order = sorted(at for length in range(shortest, longest + 1) for at in by_length.get(length, ()))
+        matches = process.extract(stem, [names[at][1] for at in order], scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        if matches:
+            best = matches[0][1]
+            close = [names[order[at]][0] for _, score, at in matches if best - score < 4]
+            paths = [path for name in close for path in vault.index.named(name)]
+    vault.memo[("similar", file_name, cutoff)] = paths
+    return paths
+
+
+def _stems_by_length(vault: Vault, extension: str) -> tuple[list[tuple[str, str]], dict[int, list[int]]]:
+    """The vault's file names ending with ``extension`` as (name, stem), and their
+    positions in that list by the stem's length; built once per extension."""
+    found = vault.memo.get(("stems", extension))
+    if found is None:
         # Each name ends with ``extension``: cutting it off gives splitext's stem a
         # few times faster, which counts on a large vault. Only a name starting with
         # a dot (".md", "..md") may have no extension to splitext.
         cut = len(extension)
-        stems = {
-            name: name[:-cut] if cut and not name.startswith(".") else _stem(name)
+        names = [
+            (name, name[:-cut] if cut and not name.startswith(".") else _stem(name))
             for name in vault.index.names()
             if name.endswith(extension)
-        }
-        vault.memo[("stems", extension)] = stems
-    stem = _stem(file_name).lower()
-    paths: list[str] = []
-    if len(stem) >= MIN_FUZZY_NAME:
-        matches = process.extract(stem, stems, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
-        if matches:
-            best = matches[0][1]
-            close = [name for _, score, name in matches if best - score < 4]
-            paths = [path for name in close for path in vault.index.named(name)]
-    vault.memo[("similar", file_name, cutoff)] = paths
-    return paths
+        ]
+        by_length: dict[int, list[int]] = {}
+        for at, (_, stem) in enumerate(names):
+            by_length.setdefault(len(stem), []).append(at)
+        found = vault.memo[("stems", extension)] = (names, by_length)
+    return found
 
 
 def raw_subpath(link: Link) -> str:
