@@ -112,38 +112,45 @@ def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[st
         names, by_length = _stems_by_length(vault, posixpath.splitext(file_name)[1].lower())
         # fuzz.ratio is 100 * (1 - distance / (a + b)) and the distance is at least
         # |a - b|, so names whose length is too far from the stem's cannot reach the
-        # cutoff: only the others are scored (in vault order, so that ties and the
-        # limit pick what scoring every name would).
+        # cutoff: only the others are scored. Every name that reaches it is kept, then
+        # ranked by score and vault order, so that ties and the limit of three pick
+        # what scoring every name would.
         slack = 1 - cutoff / 100
         shortest = math.floor(len(stem) * (1 - slack) / (1 + slack))
         longest = math.ceil(len(stem) * (1 + slack) / (1 - slack)) if slack < 1 else max(by_length, default=0)
-        order = sorted(at for length in range(shortest, longest + 1) for at in by_length.get(length, ()))
-        matches = process.extract(stem, [names[at][1] for at in order], scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        stems: list[str] = []
+        positions: list[int] = []
+        for length in range(shortest, longest + 1):
+            bucket = by_length.get(length)
+            if bucket is not None:
+                stems += bucket[0]
+                positions += bucket[1]
+        scored = process.extract(stem, stems, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        matches = sorted((-score, positions[at]) for _, score, at in scored)[:3]
         if matches:
-            best = matches[0][1]
-            close = [names[order[at]][0] for _, score, at in matches if best - score < 4]
+            best = -matches[0][0]
+            close = [names[at] for score, at in matches if best + score < 4]
             paths = [path for name in close for path in vault.index.named(name)]
     vault.memo[("similar", file_name, cutoff)] = paths
     return paths
 
 
-def _stems_by_length(vault: Vault, extension: str) -> tuple[list[tuple[str, str]], dict[int, list[int]]]:
-    """The vault's file names ending with ``extension`` as (name, stem), and their
-    positions in that list by the stem's length; built once per extension."""
+def _stems_by_length(vault: Vault, extension: str) -> tuple[list[str], dict[int, tuple[list[str], list[int]]]]:
+    """The vault's file names ending with ``extension``, and their stems by length
+    (with each stem's position in that list); built once per extension."""
     found = vault.memo.get(("stems", extension))
     if found is None:
         # Each name ends with ``extension``: cutting it off gives splitext's stem a
         # few times faster, which counts on a large vault. Only a name starting with
         # a dot (".md", "..md") may have no extension to splitext.
         cut = len(extension)
-        names = [
-            (name, name[:-cut] if cut and not name.startswith(".") else _stem(name))
-            for name in vault.index.names()
-            if name.endswith(extension)
-        ]
-        by_length: dict[int, list[int]] = {}
-        for at, (_, stem) in enumerate(names):
-            by_length.setdefault(len(stem), []).append(at)
+        names = [name for name in vault.index.names() if name.endswith(extension)]
+        by_length: dict[int, tuple[list[str], list[int]]] = {}
+        for at, name in enumerate(names):
+            stem = name[:-cut] if cut and not name.startswith(".") else _stem(name)
+            bucket = by_length.setdefault(len(stem), ([], []))
+            bucket[0].append(stem)
+            bucket[1].append(at)
         found = vault.memo[("stems", extension)] = (names, by_length)
     return found
 
