@@ -43,7 +43,9 @@ def test_workers_report_what_one_process_reports(tmp_path: Path, forking, source
     calls = []
     original = engine.Linter._check_in_workers
     parallel_linter = Linter(parallel_vault, _offline_rules(), jobs=2)
-    parallel_linter._check_in_workers = lambda chosen, workers: calls.append(workers) or original(parallel_linter, chosen, workers)
+    parallel_linter._check_in_workers = lambda chosen, workers, meanwhile: calls.append(workers) or original(
+        parallel_linter, chosen, workers, meanwhile
+    )
     parallel = parallel_linter.run(sorted(parallel_vault.notes))
     assert calls == [2]
     assert serial and parallel == serial

@@ -10,7 +10,8 @@ such as files no note references), kept within ``scope`` and per-file ignores.
 Before the notes, each rule's ``prepare`` hook builds what all checks share. An
 offline run of many notes is then checked in forked worker processes (where the
 platform forks), which inherit the vault and what was prepared; each worker runs the
-per-note steps above for its share, and the vault-wide hooks run here, after them.
+per-note steps above for its share, while the vault-wide hooks run here (they need
+no per-note finding). Runs go without the cyclic garbage collector.
 """
 
 from __future__ import annotations
@@ -179,13 +180,13 @@ class Linter:
                 raise RuleCrash(rule, "the vault as a whole", error) from error
         workers = self._workers(len(chosen))
         if workers > 1:
-            findings.extend(self._check_in_workers(chosen, workers))
+            findings.extend(self._check_in_workers(chosen, workers, meanwhile=lambda: self.check_vault(chosen)))
         else:
             for done, path in enumerate(chosen, 1):
                 findings.extend(self.check_note(path))
                 if self.progress is not None:
                     self.progress(done, len(chosen))
-        findings.extend(self.check_vault(chosen))
+            findings.extend(self.check_vault(chosen))
         findings.sort(key=lambda finding: finding.sort_key)
         return findings
 
@@ -195,9 +196,13 @@ class Linter:
             return 1
         return wanted
 
-    def _check_in_workers(self, chosen: list[str], workers: int) -> list[Finding]:
+    def _check_in_workers(self, chosen: list[str], workers: int, meanwhile: Callable[[], list[Finding]]) -> list[Finding]:
         """Check the notes in forked processes, which inherit the vault and what the
-        rules prepared; the same findings as checking them here, in any order."""
+        rules prepared; the same findings as checking them here, in any order.
+
+        ``meanwhile`` (the vault-wide hooks, which need no per-note finding) runs here
+        while the workers check, rather than after them with the other cores idle.
+        """
         import multiprocessing
 
         global _WORKER_LINTER
@@ -210,8 +215,10 @@ class Linter:
         _WORKER_LINTER = self
         try:
             with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_without_gc) as pool:
+                results = pool.imap_unordered(_check_in_worker, chunks)
+                findings.extend(meanwhile())
                 done = 0
-                for checked, found in pool.imap_unordered(_check_in_worker, chunks):
+                for checked, found in results:
                     findings.extend(found)
                     done += checked
                     if self.progress is not None:
