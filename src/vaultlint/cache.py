@@ -327,15 +327,17 @@ class ResultCache:
         return digest.digest()
 
     def get(self, key: bytes) -> list | None:
+        # The findings are kept pickled inside the file, so that a run whose key differs
+        # (one edited note, the pre-commit case) does not unpickle the whole last run's.
         try:
             with open(self.file, "rb") as stream:
                 stored_key, findings = pickle.load(stream)
+            return pickle.loads(findings) if stored_key == key else None
         except Exception:
             return None
-        return findings if stored_key == key else None
 
     def put(self, key: bytes, findings: list) -> None:
-        write_atomically(self.folder, self.file, (key, findings))
+        write_atomically(self.folder, self.file, (key, pickle.dumps(findings, pickle.HIGHEST_PROTOCOL)))
         # Files of other versions of vaultlint or of its parser would never be read again.
         for stale in self.folder.glob("results-*.pickle"):
             if stale != self.file:
