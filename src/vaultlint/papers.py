@@ -85,7 +85,7 @@ from typing import TYPE_CHECKING
 from . import obsidian
 from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url, may_hold_id
 from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
-from .source import Span, compact_pickle
+from .source import Span, compact_pickle, fast_init
 
 if TYPE_CHECKING:
     from .vault import Vault
@@ -423,6 +423,7 @@ def paper_index(vault: Vault, focus: Iterable[str] | None = None) -> PaperIndex:
 # --- which notes a run needs -----------------------------------------------------------
 
 
+@fast_init  # the cache index holds one per note, built anew on every run
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class PaperSummary:
