@@ -243,3 +243,33 @@ def test_results_of_other_versions_are_removed(tmp_path):
     (root / "Later.md").write_text("# Later\n", encoding="utf-8")  # so this run stores its results
     cli("check", str(root))
     assert not stale.exists() and len(list(folder.glob("results-*.pickle"))) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the cache is written in a child process only where processes fork")
+def test_a_cache_written_in_the_background_is_whole_once_waited_for(tmp_path, parse_counter):
+    root = write_vault(tmp_path / "v", {f"Note {i}.md": f"# Note {i}\n\n[[Note {i + 1}]]\n" for i in range(50)})
+    age(root)
+    Vault.load(root, save_in_background=True)
+    assert cache_module._WRITERS  # a child is writing it
+    cache_module.wait_for_writers()
+    assert not cache_module._WRITERS
+    parse_counter.clear()
+    Vault.load(root)
+    assert parse_counter == []  # every note came from the cache the child wrote
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the cache is written in a child process only where processes fork")
+def test_the_command_line_waits_for_the_cache_it_writes(tmp_path, parse_counter):
+    from click.testing import CliRunner
+
+    from vaultlint.cli import main
+
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    result = CliRunner().invoke(main, ["check", str(root), "--output-format", "concise"])
+    assert result.exit_code == 1, result.output  # [[Later]] is not created yet
+    assert not cache_module._WRITERS
+    assert list((root / CACHE_DIR_NAME).glob("notes-*.pickle"))
+    parse_counter.clear()
+    Vault.load(root)
+    assert parse_counter == []

@@ -117,14 +117,31 @@ class NoteCache:
         self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary)
         self.dirty = True
 
-    def save(self) -> None:
+    def save(self, background: bool = False) -> None:
         """Write the notes seen in this run (removed notes drop out) if anything changed.
 
         Few changes go to the delta file; once the delta grows past a tenth of the
-        cache, or the base is missing, the whole cache is rewritten.
+        cache, or the base is missing, the whole cache is rewritten. With
+        ``background`` (where processes fork), a child process writes it while this
+        one goes on checking; :func:`wait_for_writers` waits for it.
         """
         if not self.dirty and self.current.keys() == self.previous.keys():
             return
+        if background and hasattr(os, "fork"):
+            # Writing a large vault's cache (tens of MB, pickled first) would otherwise
+            # stand between parsing and checking; the child shares this process's
+            # memory, and the file appears whole or not at all (atomic rename).
+            pid = os.fork()
+            if pid:
+                _WRITERS.append(pid)
+                return
+            try:
+                self._write()
+            finally:
+                os._exit(0)
+        self._write()
+
+    def _write(self) -> None:
         changed: dict[str, CachedNote | None] = {
             path: entry for path, entry in self.current.items() if self.previous.get(path) is not entry
         }
@@ -141,6 +158,20 @@ class NoteCache:
         for stale in self.folder.glob("notes-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
+
+
+# Child processes writing a cache (see NoteCache.save); waited for before the run ends.
+_WRITERS: list[int] = []
+
+
+def wait_for_writers() -> None:
+    """Wait until every cache this process left to a child process is written."""
+    while _WRITERS:
+        pid = _WRITERS.pop()
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 # The base file: a pickled index {path: (mtime_ns, size, digest, paper summary, offset,

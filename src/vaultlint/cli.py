@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .config import CommandLine, ConfigError, Settings, resolve_settings, toml_value
-from .cache import CACHE_DIR_NAME, ResultCache, clear_cache
+from .cache import CACHE_DIR_NAME, ResultCache, clear_cache, wait_for_writers
 from .engine import Linter, RuleCrash
 from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
 from .progress import Progress
@@ -137,6 +137,7 @@ def _prepare(options: Options, progress: Progress) -> Run:
             use_cache=options.use_cache,
             jobs=options.jobs,
             progress=progress.phase("Reading notes"),
+            save_in_background=True,
         )
         gc.freeze()
     finally:
@@ -229,7 +230,10 @@ def _run_options(function):
 def _guarded(action):
     """Usage problems and internal errors become one clear line and exit code 2."""
     try:
-        return action()
+        try:
+            return action()
+        finally:
+            wait_for_writers()  # the parse cache, written while the rules ran
     except (UsageProblem, ConfigError, VaultError, RegistryError, RuleCrash) as error:
         click.echo(f"vaultlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -200,12 +200,15 @@ class Vault:
         use_cache: bool = True,
         jobs: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        save_in_background: bool = False,
     ) -> Vault:
         """Discover every file and parse every note, reusing the parse cache when allowed.
 
         ``jobs`` caps the worker processes for cold parsing (``None``: one per
         core; small inputs are parsed in this process, where a pool costs more
         than it saves). ``progress(done, total)`` is called as notes are parsed.
+        ``save_in_background``: the cache is written by a child process where
+        processes fork (the caller then calls ``cache.wait_for_writers()``).
         """
         root = root.resolve()
         if not root.is_dir():
@@ -264,7 +267,7 @@ class Vault:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
                 cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
         if cache is not None:
-            cache.save()
+            cache.save(background=save_in_background)
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries)
         vault.timed_out = slow
         return vault
