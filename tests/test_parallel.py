@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from vaultlint import engine
+from vaultlint import vault as vault_module
 from vaultlint.engine import Linter, RuleCrash
 from vaultlint.registry import discover_rules
 from vaultlint.rule import Rule
@@ -80,3 +81,23 @@ def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypa
     assert linter._workers(len(vault.notes)) == 2
     linter.context.online = True
     assert linter._workers(len(vault.notes)) == 1
+
+
+@pytest.mark.parametrize("source", ["example", "generated"])
+def test_notes_parsed_in_workers_give_what_notes_parsed_here_give(tmp_path: Path, monkeypatch, source: str) -> None:
+    """Notes parsed in workers reach the paper index with their paper facts already read
+    (in this process, as they arrive); the findings are those of a serial load."""
+    root = tmp_path / "vault"
+    if source == "example":
+        shutil.copytree(REPO / "examples" / "research-vault", root)
+    else:
+        generate(root, 120, seed=7)
+    monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 5)
+    serial_vault = Vault.load(root, use_cache=False, jobs=1)
+    parallel_vault = Vault.load(root, use_cache=False, jobs=2)
+    assert not any(serial_vault.notes[path].paper_facts for path in serial_vault.notes)
+    read_early = [path for path in parallel_vault.notes if parallel_vault.notes._notes[path] is not None]
+    assert read_early and all(parallel_vault.notes[path].paper_facts is not None for path in read_early)
+    serial = Linter(serial_vault, _offline_rules(), jobs=1).run(sorted(serial_vault.notes))
+    parallel = Linter(parallel_vault, _offline_rules(), jobs=1).run(sorted(parallel_vault.notes))
+    assert serial and parallel == serial

@@ -26,7 +26,7 @@ from .source import compact_pickle
 
 CACHE_DIR_NAME = ".vaultlint_cache"
 # Bump when the parser's output changes shape or meaning without a version bump.
-PARSER_FINGERPRINT = "parser-4"
+PARSER_FINGERPRINT = "parser-5"
 
 
 def _code_stamp(files) -> str:
@@ -152,7 +152,7 @@ class NoteCache:
             return
         try:
             mark_ignored(self.folder)
-            write_bytes_atomically(self.file, _base_bytes(self.current))
+            write_bytes_atomically(self.file, *_base_parts(self.current))
         except OSError:
             return
         for stale in self.folder.glob("notes-*.pickle"):
@@ -180,14 +180,16 @@ def wait_for_writers() -> None:
 _BASE_FORMAT = "vaultlint-notes-1"
 
 
-def _base_bytes(entries: dict[str, CachedNote]) -> bytes:
+def _base_parts(entries: dict[str, CachedNote]) -> list[bytes | memoryview]:
+    """The base file's bytes, as the pickled index and then each note's (not joined:
+    that would copy tens of MB)."""
     index: dict[str, tuple] = {}
     offset = 0
     for path, entry in entries.items():
         index[path] = (entry.mtime_ns, entry.size, entry.digest, entry.paper_summary, offset, len(entry.blob))
         offset += len(entry.blob)
     header = pickle.dumps((_BASE_FORMAT, offset, index), protocol=pickle.HIGHEST_PROTOCOL)
-    return b"".join([header, *(entry.blob for entry in entries.values())])
+    return [header, *(entry.blob for entry in entries.values())]
 
 
 @contextmanager
@@ -270,12 +272,13 @@ def mark_ignored(folder: Path, what: str = "the cache is local to this machine")
         marker.write_text(f"# Created by vaultlint; {what}.\n*\n", encoding="utf-8")
 
 
-def write_bytes_atomically(file: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: never half-written."""
+def write_bytes_atomically(file: Path, *parts: bytes | memoryview) -> None:
+    """Write ``parts`` one after the other through a temporary file in the same folder,
+    then rename: never half-written."""
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            stream.writelines(parts)
         os.replace(temporary, file)
     except BaseException:
         if os.path.exists(temporary):

@@ -219,6 +219,8 @@ class Note:
     skipped: bool = False
     _line_index: LineIndex | None = None
     _subpath_targets: SubpathTargets | None = field(default=None, compare=False, repr=False)
+    # papers.PaperFacts, computed on first use (see ``papers.paper_facts``), after the cache took the note.
+    paper_facts: Any = field(default=None, compare=False, repr=False)
 
     @property
     def line_index(self) -> LineIndex:

@@ -1008,26 +1008,282 @@ def _link_target(link: Link | ExternalLink) -> tuple[str, str]:
     return obsidian.split_linktext(obsidian.clean_string(obsidian.safe_decode_uri(link.destination)))
 
 
+# --- what one note says on its own ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _RowFacts:
+    row_index: int
+    row: TableRow
+    title_cell: TableCell
+    title: str
+    name: str | None
+    title_link: Link | ExternalLink | None
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _TableFacts:
+    table_index: int
+    title_column: int
+    name_column: int | None
+    id_columns: tuple[int, ...]
+    rows: tuple[_RowFacts, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _SectionFacts:
+    heading_index: int
+    span: Span
+    lead: Span
+    callout: Callout
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFacts:
+    """The paper records a note holds on its own: its index tables and rows (without
+    where their links lead) and its callout sections, with their claims, and the
+    claims of every arXiv link in it (citations unless a record claims them).
+
+    Everything here depends on the note's text alone, so it can be computed before
+    the vault is whole: on a cold run the main process computes it for each note
+    that may hold records as the parsing workers hand the notes over (it would
+    otherwise wait for them), not after them with the other cores idle. It is not
+    cached: pickled with the note it cost more to load than to compute. The builder
+    adds what needs other notes. Immutable: one note's facts serve every build of
+    the index.
+    """
+
+    tables: tuple[_TableFacts, ...] = ()
+    sections: tuple[_SectionFacts, ...] = ()
+    link_claims: tuple[tuple[Span, tuple[Claim, ...]], ...] = ()
+
+
+def paper_facts(note: Note) -> PaperFacts:
+    """The note's :class:`PaperFacts`, computed on first use and kept on the note."""
+    facts = note.paper_facts
+    if facts is None:
+        facts = note.paper_facts = _read_facts(_NoteView(note)) if not note.skipped else PaperFacts()
+    return facts
+
+
+def _read_facts(view: _NoteView) -> PaperFacts:
+    note = view.note
+    tables = []
+    for table_index, table in enumerate(note.tables):
+        columns = _index_columns(view, table)
+        if columns is None:
+            continue
+        rows = []
+        for row_index, row in enumerate(table.rows):
+            facts = _row_facts(view, columns, row_index, row)
+            if facts is not None:
+                rows.append(facts)
+        tables.append(_TableFacts(table_index, *columns, tuple(rows)))
+    sections = []
+    if note.callouts:
+        for heading_index in range(len(note.headings)):
+            section = _callout_section(view, heading_index)
+            if section is not None:
+                sections.append(section)
+    link_claims = []
+    for link in [*view.external, *view.links]:
+        if link.embed:
+            continue
+        has_url = isinstance(link, ExternalLink) and bool(ids_in_url(link.destination))
+        if has_url or (link.display and ids_in_text(link.display)):
+            link_claims.append((link.span, tuple(_link_claims(view, link, Place.BODY, bare_text=has_url))))
+    return PaperFacts(tuple(tables), tuple(sections), tuple(link_claims))
+
+
+def _row_facts(view: _NoteView, columns: tuple[int, int | None, tuple[int, ...]], row_index: int, row: TableRow) -> _RowFacts | None:
+    title_column, name_column, id_columns = columns
+    naming = _row_naming(view, title_column, name_column, row)
+    if naming is None:
+        return None
+    title_cell, title, name, title_link = naming
+    claims: list[Claim] = []
+    for column in sorted({title_column, *id_columns}):
+        if column < len(row.cells):
+            claims.extend(_cell_claims(view, row.cells[column], bare=column in id_columns))
+    return _RowFacts(row_index, row, title_cell, title, name or None, title_link, tuple(claims))
+
+
+def _callout_section(view: _NoteView, heading_index: int) -> _SectionFacts | None:
+    note = view.note
+    heading = note.headings[heading_index]
+    first = _first_block_line(note, heading)
+    if first is None:
+        return None
+    callout = next((c for c in note.callouts if c.first_line == first and c.depth == 1), None)
+    if callout is None or is_generic_heading(heading.text):
+        return None
+    claims = _callout_claims(view, callout, heading.text)
+    if not claims:
+        return None
+    distinct = {claim.base or claim.raw for claim in claims}
+    if len(distinct) >= 3:
+        return None  # a list of papers, not one paper's card
+    span, lead = _extent(note, heading_index)
+    return _SectionFacts(heading_index, span, lead, callout, tuple(claims))
+
+
+# --- claims -------------------------------------------------------------------
+
+
+def _claim(view: _NoteView, offset: int, match: IdMatch, kind: ClaimKind, place: Place, link: Span | None = None) -> Claim:
+    start = offset + match.start
+    return Claim(
+        view.note.path,
+        Span(start, start + len(match.raw)),
+        match.raw,
+        match.arxiv_id,
+        match.problem,
+        kind,
+        place,
+        view.note.position(start)[0],
+        link,
+    )
+
+
+def _link_claims(view: _NoteView, link: ExternalLink | Link, place: Place, bare_text: bool) -> list[Claim]:
+    """Claims of one link: IDs in its text and, for an arXiv URL, in its destination."""
+    text = view.note.text
+    claims: list[Claim] = []
+    url_matches: list[IdMatch] = []
+    if isinstance(link, ExternalLink):
+        url_matches = ids_in_url(link.destination)
+        raw_destination = text[link.target_span.start:link.target_span.end]
+        for match in url_matches:
+            # The destination is the source text unless backslash escapes were removed.
+            if raw_destination == link.destination:
+                claims.append(_claim(view, link.target_span.start, match, ClaimKind.LINK_URL, place, link.span))
+    label = _label_span(link)
+    if label is not None:
+        label_text = text[label.start:label.end]
+        blanked = _blank(label_text, _code_spans(label_text))
+        for match in ids_in_text(blanked, bare=bare_text or bool(url_matches)):
+            claims.append(_claim(view, label.start, match, ClaimKind.LINK_TEXT, place, link.span))
+    return claims
+
+
+def _text_claims(view: _NoteView, span: Span, kind: ClaimKind, place: Place, bare: bool, skip: list[Span]) -> list[Claim]:
+    """IDs written as plain text in ``span``, outside links, inline code and comments."""
+    text = view.note.text[span.start:span.end]
+    if not may_hold_id(text):
+        return []
+    hidden = _code_spans(text) + [(s.start - span.start, s.end - span.start) for s in skip]
+    blanked = _blank(text, hidden)
+    return [
+        _claim(view, span.start, match, kind, place)
+        for match in ids_in_text(blanked, bare=bare)
+        if not view.in_comment(span.start + match.start)
+    ]
+
+
+def _cell_claims(view: _NoteView, cell: TableCell, bare: bool) -> list[Claim]:
+    claims: list[Claim] = []
+    links: list[Link | ExternalLink] = [*view.external_in(cell.span), *view.links_in(cell.span)]
+    for link in links:
+        if isinstance(link, Link) and link.embed:
+            continue
+        claims.extend(_link_claims(view, link, Place.ROW, bare))
+    claims.extend(_text_claims(view, cell.span, ClaimKind.CELL, Place.ROW, bare, [link.span for link in links]))
+    return sorted(claims, key=lambda claim: claim.span.start)
+
+
+def _callout_claims(view: _NoteView, callout: Callout, title: str) -> list[Claim]:
+    claims: list[Claim] = []
+    links = [*view.external_in(callout.span), *view.links_in(callout.span)]
+    for link in links:
+        if link.embed or not _claiming_label(link, title):
+            continue
+        claims.extend(_link_claims(view, link, Place.CALLOUT, bare_text=True))
+    link_spans = [link.span for link in links]
+    for callout_field in callout.fields:
+        bare = _header_key(callout_field.key) in ID_FIELD_KEYS
+        claims.extend(_text_claims(view, callout_field.value_span, ClaimKind.FIELD, Place.CALLOUT, bare, link_spans))
+    return sorted(claims, key=lambda claim: claim.span.start)
+
+
+def _claiming_label(link: Link | ExternalLink, title: str) -> bool:
+    """A link states the paper's ID when its text is an ID or names arXiv, or is the paper's title."""
+    if link.display is None:
+        return isinstance(link, ExternalLink)
+    if isinstance(link, ExternalLink) and not ids_in_url(link.destination):
+        return bool(ids_in_text(link.display)) and arxiv_label(link.display)
+    return arxiv_label(link.display) or (bool(title) and title_key(link.display) == title_key(title))
+
+
+# --- sections' extents ------------------------------------------------------------
+
+
+def _extent(note: Note, heading_index: int) -> tuple[Span, Span]:
+    headings = note.headings
+    heading = headings[heading_index]
+
+    def line_start(of: Heading) -> int:
+        # From the heading's offset: its ``line`` counts a lone CR as a line break,
+        # which the line index does not.
+        return note.line_index.line_start(note.position(of.span.start)[0])
+
+    start = line_start(heading)
+    end = lead_end = len(note.text)
+    for later in headings[heading_index + 1:]:
+        later_start = line_start(later)
+        lead_end = min(lead_end, later_start)
+        if later.level <= heading.level:
+            end = later_start
+            break
+    return Span(start, end), Span(heading.span.end, lead_end)
+
+
+def _first_block_line(note: Note, heading: Heading) -> int | None:
+    """The first non-blank line under a heading (after a setext underline)."""
+    line = note.position(heading.span.end)[0] + 1
+    count = note.line_index.line_count
+    if line <= count and _SETEXT_UNDERLINE.match(note.line_text(line)):
+        line += 1
+    while line <= count:
+        if note.line_text(line).strip():
+            return line
+        line += 1
+    return None
+
+
+# --- the index: records joined across notes -----------------------------------------
+
+
 class _Builder:
     def __init__(self, vault: Vault, paths: Iterable[str]) -> None:
         self.vault = vault
         notes = (vault.notes[path] for path in sorted(paths))
-        self.views = {note.path: _NoteView(note) for note in notes if not note.skipped}
+        self.notes = {note.path: note for note in notes if not note.skipped}
+        self._views: dict[str, _NoteView] = {}
         self.tables: list[IndexTable] = []
         self.sections: dict[tuple[str, int], Section] = {}
         self._headings_by_key: dict[str, list[tuple[str, int]]] | None = None
         self._callout_by_path: dict[str, list[Section]] | None = None
 
+    def view(self, path: str) -> _NoteView:
+        view = self._views.get(path)
+        if view is None:
+            view = self._views[path] = _NoteView(self.notes[path])
+        return view
+
     def build(self) -> PaperIndex:
-        for path, view in self.views.items():
-            for table_index, table in enumerate(view.note.tables):
-                index_table = self._index_table(view, table_index, table)
-                if index_table is not None:
-                    self.tables.append(index_table)
-            for heading_index in range(len(view.note.headings)):
-                section = self._callout_section(view, heading_index)
-                if section is not None:
-                    self.sections[(path, heading_index)] = section
+        facts = {path: paper_facts(note) for path, note in self.notes.items()}
+        for path, note_facts in facts.items():
+            note = self.notes[path]
+            for table_facts in note_facts.tables:
+                self.tables.append(self._index_table(note, table_facts))
+            for section_facts in note_facts.sections:
+                index = section_facts.heading_index
+                self.sections[(path, index)] = Section(
+                    path, index, note.headings[index], section_facts.span, section_facts.lead, "callout",
+                    section_facts.callout, list(section_facts.claims),
+                )
         self._pair_rows()
         for section in self.sections.values():
             self._lead_claims(section)
@@ -1040,196 +1296,37 @@ class _Builder:
         sections = sorted(self.sections.values(), key=lambda s: (s.path, s.heading.line))
         papers = self._group(sections)
         claimed = {claim.unit for paper in papers for claim in paper.claims}
-        stray = {path: self._stray_claims(view, claimed) for path, view in self.views.items()}
+        stray = {
+            path: [claim for span, claims in note_facts.link_claims if (path, span) not in claimed for claim in claims]
+            for path, note_facts in facts.items()
+        }
         return PaperIndex(self.tables, sections, papers, stray)
 
-    def _stray_claims(self, view: _NoteView, claimed: set[tuple[str, Span]]) -> list[Claim]:
-        """Claims of every arXiv link of a note that no paper record claims (citations)."""
-        claims: list[Claim] = []
-        path = view.note.path
-        for link in [*view.external, *view.links]:
-            if link.embed or (path, link.span) in claimed:
-                continue
-            has_url = isinstance(link, ExternalLink) and bool(ids_in_url(link.destination))
-            if has_url or (link.display and ids_in_text(link.display)):
-                claims.extend(self._link_claims(view, link, Place.BODY, bare_text=has_url))
-        return claims
+    def _index_table(self, note: Note, facts: _TableFacts) -> IndexTable:
+        table = IndexTable(note.path, facts.table_index, note.tables[facts.table_index], facts.title_column, facts.name_column, facts.id_columns)
+        for row in facts.rows:
+            target_path, target = self._target(note, row.title_link)
+            table.rows.append(
+                Row(table, row.row_index, row.row, row.title_cell, row.title, row.name, row.title_link, target, target_path, list(row.claims))
+            )
+        return table
 
-    # --- claims -------------------------------------------------------------
-
-    def _claim(self, view: _NoteView, offset: int, match: IdMatch, kind: ClaimKind, place: Place, link: Span | None = None) -> Claim:
-        start = offset + match.start
-        return Claim(
-            view.note.path,
-            Span(start, start + len(match.raw)),
-            match.raw,
-            match.arxiv_id,
-            match.problem,
-            kind,
-            place,
-            view.note.position(start)[0],
-            link,
-        )
-
-    def _link_claims(self, view: _NoteView, link: ExternalLink | Link, place: Place, bare_text: bool) -> list[Claim]:
-        """Claims of one link: IDs in its text and, for an arXiv URL, in its destination."""
-        text = view.note.text
-        claims: list[Claim] = []
-        url_matches: list[IdMatch] = []
-        if isinstance(link, ExternalLink):
-            url_matches = ids_in_url(link.destination)
-            raw_destination = text[link.target_span.start:link.target_span.end]
-            for match in url_matches:
-                # The destination is the source text unless backslash escapes were removed.
-                if raw_destination == link.destination:
-                    claims.append(self._claim(view, link.target_span.start, match, ClaimKind.LINK_URL, place, link.span))
-        label = _label_span(link)
-        if label is not None:
-            label_text = text[label.start:label.end]
-            blanked = _blank(label_text, _code_spans(label_text))
-            for match in ids_in_text(blanked, bare=bare_text or bool(url_matches)):
-                claims.append(self._claim(view, label.start, match, ClaimKind.LINK_TEXT, place, link.span))
-        return claims
-
-    def _text_claims(self, view: _NoteView, span: Span, kind: ClaimKind, place: Place, bare: bool, skip: list[Span]) -> list[Claim]:
-        """IDs written as plain text in ``span``, outside links, inline code and comments."""
-        text = view.note.text[span.start:span.end]
-        hidden = _code_spans(text) + [(s.start - span.start, s.end - span.start) for s in skip]
-        blanked = _blank(text, hidden)
-        return [
-            self._claim(view, span.start, match, kind, place)
-            for match in ids_in_text(blanked, bare=bare)
-            if not view.in_comment(span.start + match.start)
-        ]
-
-    def _cell_claims(self, view: _NoteView, cell: TableCell, bare: bool) -> list[Claim]:
-        claims: list[Claim] = []
-        links: list[Link | ExternalLink] = [*view.external_in(cell.span), *view.links_in(cell.span)]
-        for link in links:
-            if isinstance(link, Link) and link.embed:
-                continue
-            claims.extend(self._link_claims(view, link, Place.ROW, bare))
-        claims.extend(self._text_claims(view, cell.span, ClaimKind.CELL, Place.ROW, bare, [link.span for link in links]))
-        return sorted(claims, key=lambda claim: claim.span.start)
-
-    # --- index tables and rows ------------------------------------------------
-
-    def _index_table(self, view: _NoteView, table_index: int, table: Table) -> IndexTable | None:
-        columns = _index_columns(view, table)
-        if columns is None:
-            return None
-        index_table = IndexTable(view.note.path, table_index, table, *columns)
-        for row_index, row in enumerate(table.rows):
-            record = self._row(view, index_table, row_index, row)
-            if record is not None:
-                index_table.rows.append(record)
-        return index_table
-
-    def _row(self, view: _NoteView, table: IndexTable, row_index: int, row: TableRow) -> Row | None:
-        naming = _row_naming(view, table.title_column, table.name_column, row)
-        if naming is None:
-            return None
-        title_cell, title, name, title_link = naming
-        target_path, target = self._target(view, title_link)
-        record = Row(table, row_index, row, title_cell, title, name or None, title_link, target, target_path)
-        for column in sorted({table.title_column, *table.id_columns}):
-            if column < len(row.cells):
-                record.claims.extend(self._cell_claims(view, row.cells[column], bare=column in table.id_columns))
-        return record
-
-    def _target(self, view: _NoteView, link: Link | ExternalLink | None) -> tuple[str | None, HeadingRef | None]:
+    def _target(self, note: Note, link: Link | ExternalLink | None) -> tuple[str | None, HeadingRef | None]:
         if link is None:
             return None, None
         path, subpath = _link_target(link)
-        target_path = view.note.path if path == "" else self.vault.resolve(path, view.note.path).target
-        if target_path is None or target_path not in self.views:
+        target_path = note.path if path == "" else self.vault.resolve(path, note.path).target
+        if target_path is None or target_path not in self.notes:
             return None, None
         if not obsidian.subpath_segments(subpath):
             return target_path, None
-        target = self.views[target_path].note
+        target = self.notes[target_path]
         found = target.subpath_targets.resolve(subpath)
         if found is None or found.kind != "heading" or found.index is None:
             return target_path, None
         return target_path, HeadingRef(target_path, found.index, target.headings[found.index])
 
     # --- sections -------------------------------------------------------------
-
-    def _extent(self, note: Note, heading_index: int) -> tuple[Span, Span]:
-        headings = note.headings
-        heading = headings[heading_index]
-
-        def line_start(of: Heading) -> int:
-            # From the heading's offset: its ``line`` counts a lone CR as a line break,
-            # which the line index does not.
-            return note.line_index.line_start(note.position(of.span.start)[0])
-
-        start = line_start(heading)
-        end = lead_end = len(note.text)
-        for later in headings[heading_index + 1:]:
-            later_start = line_start(later)
-            lead_end = min(lead_end, later_start)
-            if later.level <= heading.level:
-                end = later_start
-                break
-        return Span(start, end), Span(heading.span.end, lead_end)
-
-    def _first_block_line(self, note: Note, heading: Heading) -> int | None:
-        """The first non-blank line under a heading (after a setext underline)."""
-        line = note.position(heading.span.end)[0] + 1
-        count = note.line_index.line_count
-        if line <= count and _SETEXT_UNDERLINE.match(note.line_text(line)):
-            line += 1
-        while line <= count:
-            if note.line_text(line).strip():
-                return line
-            line += 1
-        return None
-
-    def _callout_section(self, view: _NoteView, heading_index: int) -> Section | None:
-        note = view.note
-        if not note.callouts:
-            return None
-        heading = note.headings[heading_index]
-        first = self._first_block_line(note, heading)
-        if first is None:
-            return None
-        callout = next((c for c in note.callouts if c.first_line == first and c.depth == 1), None)
-        if callout is None or is_generic_heading(heading.text):
-            return None
-        claims = self._callout_claims(view, callout, heading.text)
-        if not claims:
-            return None
-        distinct = {claim.base or claim.raw for claim in claims}
-        if len(distinct) >= 3:
-            return None  # a list of papers, not one paper's card
-        span, lead = self._extent(note, heading_index)
-        return Section(note.path, heading_index, heading, span, lead, "callout", callout, claims)
-
-    def _callout_claims(self, view: _NoteView, callout: Callout, title: str) -> list[Claim]:
-        claims: list[Claim] = []
-        links = [*view.external_in(callout.span), *view.links_in(callout.span)]
-        for link in links:
-            if isinstance(link, Link) and link.embed:
-                continue
-            if isinstance(link, ExternalLink) and link.embed:
-                continue
-            if not self._claiming_label(link, title):
-                continue
-            claims.extend(self._link_claims(view, link, Place.CALLOUT, bare_text=True))
-        link_spans = [link.span for link in links]
-        for callout_field in callout.fields:
-            bare = _header_key(callout_field.key) in ID_FIELD_KEYS
-            claims.extend(self._text_claims(view, callout_field.value_span, ClaimKind.FIELD, Place.CALLOUT, bare, link_spans))
-        return sorted(claims, key=lambda claim: claim.span.start)
-
-    @staticmethod
-    def _claiming_label(link: Link | ExternalLink, title: str) -> bool:
-        """A link states the paper's ID when its text is an ID or names arXiv, or is the paper's title."""
-        if link.display is None:
-            return isinstance(link, ExternalLink)
-        if isinstance(link, ExternalLink) and not ids_in_url(link.destination):
-            return bool(ids_in_text(link.display)) and arxiv_label(link.display)
-        return arxiv_label(link.display) or (bool(title) and title_key(link.display) == title_key(title))
 
     def _row_section(self, row: Row) -> tuple[Section | None, str | None]:
         """The section a row pairs with: the heading its title links to, else the same title."""
@@ -1238,14 +1335,14 @@ class _Builder:
             return self._section_for(target.path, target.index, "row"), "link"
         if target is None and row.target_path is not None and row.target_path != row.path:
             # A link to a whole note: the note's one paper section, if it has exactly one.
-            own = [s for s in self._callout_sections_in(row.target_path)]
+            own = self._callout_sections_in(row.target_path)
             if len(own) == 1:
                 return own[0], "link"
         keys = {title_key(name) for name in (row.title, row.name) if name}
         keys.discard("")
         if not keys:
             return None, None
-        same_note = self.views[row.path].note
+        same_note = self.notes[row.path]
         matches = [i for i, h in enumerate(same_note.headings) if title_key(h.text) in keys and not is_generic_heading(h.text)]
         if len(matches) == 1:
             return self._section_for(row.path, matches[0], "row"), "title"
@@ -1260,11 +1357,11 @@ class _Builder:
         return None, None
 
     def _heading_keys(self) -> dict[str, list[tuple[str, int]]]:
-        """Every heading of the vault by ``title_key``, built on first use."""
+        """Every heading of the notes read by ``title_key``, built on first use."""
         if self._headings_by_key is None:
             self._headings_by_key = {}
-            for path, view in self.views.items():
-                for i, heading in enumerate(view.note.headings):
+            for path, note in self.notes.items():
+                for i, heading in enumerate(note.headings):
                     self._headings_by_key.setdefault(title_key(heading.text), []).append((path, i))
         return self._headings_by_key
 
@@ -1272,8 +1369,8 @@ class _Builder:
         existing = self.sections.get((path, heading_index))
         if existing is not None:
             return existing
-        note = self.views[path].note
-        span, lead = self._extent(note, heading_index)
+        note = self.notes[path]
+        span, lead = _extent(note, heading_index)
         section = Section(path, heading_index, note.headings[heading_index], span, lead, signal)
         self.sections[(path, heading_index)] = section
         return section
@@ -1296,17 +1393,19 @@ class _Builder:
 
     def _lead_claims(self, section: Section) -> None:
         """arXiv links that stand on their own line in the section's lead."""
-        view = self.views[section.path]
+        view = self.view(section.path)
         note = view.note
         skip = section.callout.span if section.callout else None
-        table_lines = {line for table in note.tables for line in range(table.first_line, table.last_line + 1)}
         links: list[Link | ExternalLink] = [*view.external_in(section.lead), *view.links_in(section.lead)]
         candidates = []
+        table_lines: set[int] | None = None
         for link in links:
             if link.embed or (skip is not None and skip.start <= link.span.start < skip.end):
                 continue
             line = note.position(link.span.start)[0]
-            if line in table_lines or not self._claiming_label(link, section.title):
+            if table_lines is None:
+                table_lines = {line for table in note.tables for line in range(table.first_line, table.last_line + 1)}
+            if line in table_lines or not _claiming_label(link, section.title):
                 continue
             if isinstance(link, ExternalLink) and not ids_in_url(link.destination) and not ids_in_text(link.display or ""):
                 continue
@@ -1321,11 +1420,11 @@ class _Builder:
             if not _LABEL_LINE_REST.match(rest):
                 continue  # the link sits in a sentence: a citation
             for link in line_links:
-                section.claims.extend(self._link_claims(view, link, Place.BODY, bare_text=True))
+                section.claims.extend(_link_claims(view, link, Place.BODY, bare_text=True))
         section.claims.sort(key=lambda claim: claim.span.start)
 
     def _evidence(self, section: Section, siblings: list[Section]) -> None:
-        view = self.views[section.path]
+        view = self.view(section.path)
         nested = [
             other.span
             for other in siblings
@@ -1344,7 +1443,7 @@ class _Builder:
                 if at == -1:
                     continue
                 shifted = IdMatch(at, at + len(match.raw), match.raw, match.arxiv_id, match.problem)
-                section.evidence.append(self._claim(view, link.target_span.start, shifted, ClaimKind.FILE_NAME, Place.BODY))
+                section.evidence.append(_claim(view, link.target_span.start, shifted, ClaimKind.FILE_NAME, Place.BODY))
 
     # --- papers ---------------------------------------------------------------
 

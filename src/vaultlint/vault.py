@@ -7,14 +7,14 @@ import os
 import pickle
 import posixpath
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution
-from .papers import PaperSummary, summarize
+from .papers import PaperSummary, paper_facts, summarize
 from .parser import parse_bytes, parse_note, timed_out
 
 NOTE_EXTENSIONS = (".md",)
@@ -266,6 +266,12 @@ class Vault:
             elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
                 cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
+            from_worker = loaded.blob is not None
+            if from_worker and loaded.paper_summary is not None and loaded.paper_summary.readable:
+                # What the paper index reads of this note on its own, here while the
+                # workers go on parsing (this process would otherwise wait for them),
+                # rather than after them with the other cores idle. Not cached.
+                paper_facts(notes[path])
         if cache is not None:
             cache.save(background=save_in_background)
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries)
@@ -368,16 +374,16 @@ PARALLEL_MIN_NOTES = 200
 
 def _load_notes(
     root: Path, pending: list[tuple[str, bytes | None]], jobs: int | None, progress: Callable[[int], None] | None = None
-) -> list[tuple[str, LoadedNote]]:
+) -> Iterator[tuple[str, LoadedNote]]:
+    """The pending notes read and parsed, each yielded as soon as it is (in order)."""
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(pending) < PARALLEL_MIN_NOTES:
-        if progress is None:
-            return [(path, read_note(root, path, digest)) for path, digest in pending]
-        loaded = []
-        for path, digest in pending:
-            loaded.append((path, read_note(root, path, digest)))
-            progress(len(loaded))
-        return loaded
+        results: Iterable[tuple[str, LoadedNote]] = ((path, read_note(root, path, digest)) for path, digest in pending)
+        for done, result in enumerate(results, 1):
+            yield result
+            if progress is not None:
+                progress(done)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
     from .parser.blocks import import_mistletoe
@@ -386,10 +392,7 @@ def _load_notes(
     tasks = [(root, path, digest) for path, digest in pending]
     chunk = max(1, len(tasks) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        if progress is None:
-            return list(pool.map(_read_note_pickled, tasks, chunksize=chunk))
-        results = []
-        for result in pool.map(_read_note_pickled, tasks, chunksize=chunk):
-            results.append(result)
-            progress(len(results))
-        return results
+        for done, result in enumerate(pool.map(_read_note_pickled, tasks, chunksize=chunk), 1):
+            yield result
+            if progress is not None:
+                progress(done)
