@@ -271,7 +271,10 @@ class Vault:
                 # What the paper index reads of this note on its own, here while the
                 # workers go on parsing (this process would otherwise wait for them),
                 # rather than after them with the other cores idle. Not cached.
-                paper_facts(notes[path])
+                try:
+                    paper_facts(notes[path])
+                except Exception:
+                    pass  # read again where the rules prepare, which name what failed
         if cache is not None:
             cache.save(background=save_in_background)
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries)
