@@ -68,7 +68,8 @@ class AmbiguousHeading(Rule):
             if target is None:
                 continue
             wanted = obsidian.heading_key(segments[0])
-            same = [heading for heading in target.headings if obsidian.heading_key(heading.text) == wanted]
+            targets = target.subpath_targets  # the heading keys, computed once per note
+            same = [heading for heading, key in zip(targets.headings, targets.heading_keys) if key == wanted]
             if self.option("same-level-only"):
                 same = [heading for heading in same if heading.level == same[0].level]
             if len(same) < 2:
