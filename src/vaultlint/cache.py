@@ -122,26 +122,12 @@ class NoteCache:
 
         Few changes go to the delta file; once the delta grows past a tenth of the
         cache, or the base is missing, the whole cache is rewritten. With
-        ``background`` (where processes fork), a child process writes it while this
-        one goes on checking; :func:`wait_for_writers` waits for it.
+        ``background``, on platforms whose worker processes fork, a child process
+        rewrites the whole cache while this one goes on checking (a delta is small
+        and written here); :func:`wait_for_writers` waits for it.
         """
         if not self.dirty and self.current.keys() == self.previous.keys():
             return
-        if background and hasattr(os, "fork"):
-            # Writing a large vault's cache (tens of MB, pickled first) would otherwise
-            # stand between parsing and checking; the child shares this process's
-            # memory, and the file appears whole or not at all (atomic rename).
-            pid = os.fork()
-            if pid:
-                _WRITERS.append(pid)
-                return
-            try:
-                self._write()
-            finally:
-                os._exit(0)
-        self._write()
-
-    def _write(self) -> None:
         changed: dict[str, CachedNote | None] = {
             path: entry for path, entry in self.current.items() if self.previous.get(path) is not entry
         }
@@ -150,6 +136,21 @@ class NoteCache:
         if self.base_paths and len(delta) * 10 < max(len(self.current), 1):
             write_atomically(self.folder, self.delta_file, {path: _detached(entry) for path, entry in delta.items()})
             return
+        if background and _forks():
+            # Writing a large vault's cache (tens of MB, its index pickled first) would
+            # otherwise stand between parsing and checking; the child shares this
+            # process's memory, and the file appears whole or not at all (atomic rename).
+            pid = os.fork()
+            if pid:
+                _WRITERS.append(pid)
+                return
+            try:
+                self._write_base()
+            finally:
+                os._exit(0)
+        self._write_base()
+
+    def _write_base(self) -> None:
         try:
             mark_ignored(self.folder)
             write_bytes_atomically(self.file, *_base_parts(self.current))
@@ -158,6 +159,13 @@ class NoteCache:
         for stale in self.folder.glob("notes-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
+
+
+def _forks() -> bool:
+    """Whether this platform's worker processes fork (Linux), as the parallel steps require."""
+    import multiprocessing
+
+    return hasattr(os, "fork") and multiprocessing.get_start_method(allow_none=False) == "fork"
 
 
 # Child processes writing a cache (see NoteCache.save); waited for before the run ends.
