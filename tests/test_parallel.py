@@ -101,3 +101,30 @@ def test_notes_parsed_in_workers_give_what_notes_parsed_here_give(tmp_path: Path
     serial = Linter(serial_vault, _offline_rules(), jobs=1).run(sorted(serial_vault.notes))
     parallel = Linter(parallel_vault, _offline_rules(), jobs=1).run(sorted(parallel_vault.notes))
     assert serial and parallel == serial
+
+
+class CollectorFree(Rule):
+    code = "VL997"
+    name = "collector-free"
+    summary = "Fails on any note checked while the cyclic garbage collector runs."
+
+    def check(self, note, context):
+        import gc
+
+        if gc.isenabled():
+            raise AssertionError("the cyclic garbage collector runs while notes are checked")
+        return ()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_runs_go_without_the_cyclic_collector_and_give_it_back(tmp_path: Path, forking, jobs: int) -> None:
+    import gc
+
+    root = tmp_path / "vault"
+    shutil.copytree(REPO / "examples" / "research-vault", root)
+    vault = Vault.load(root, use_cache=False)
+    assert gc.isenabled()
+    linter = Linter(vault, [CollectorFree()], jobs=jobs)
+    assert linter._workers(len(vault.notes)) == jobs
+    assert linter.run(sorted(vault.notes)) == []  # a crash in any process would raise RuleCrash
+    assert gc.isenabled()
