@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 
-from .source import Span
+from .source import Span, compact_pickle
 
 
 class Applicability(IntEnum):
@@ -32,6 +32,7 @@ class FixAvailability(str, Enum):
     ALWAYS = "always"
 
 
+@compact_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class Edit:
     """Replace ``span`` of the note's text with ``replacement`` (empty span: insert)."""
@@ -40,6 +41,7 @@ class Edit:
     replacement: str
 
 
+@compact_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class FileMove:
     """Move the file at vault path ``source`` to vault path ``destination``.
@@ -52,6 +54,7 @@ class FileMove:
     destination: str
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A repair: text ``edits`` to the finding's note, or ``moves`` of whole files.
@@ -87,6 +90,7 @@ class Fix:
         return cls(title, (), applicability, (FileMove(source, destination),))
 
 
+@compact_pickle  # findings cross from the check workers and go to the results cache
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
