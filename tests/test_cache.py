@@ -12,7 +12,7 @@ from vaultlint import cache as cache_module
 from vaultlint import vault as vault_module
 from vaultlint.cache import CACHE_DIR_NAME, clear_cache
 from vaultlint.engine import Linter
-from vaultlint.registry import discover_rules
+from vaultlint.registry import discover_rules, find_rule
 from vaultlint.vault import Vault
 
 FILES = {
@@ -273,3 +273,25 @@ def test_the_command_line_waits_for_the_cache_it_writes(tmp_path, parse_counter)
     parse_counter.clear()
     Vault.load(root)
     assert parse_counter == []
+
+
+def test_links_into_a_note_are_checked_without_loading_it(tmp_path):
+    files = {
+        "Index.md": "# Index\n\n[[Paper#Method]] [[Paper#^block]] [[Paper#Results#Table]] [[Paper#Twice]]\n",
+        "Paper.md": "# Paper\n\n## Method\n\ntext ^block\n\n## Results\n\n### Table\n\n## Twice\n\n## Twice\n",
+    }
+    root = write_vault(tmp_path / "v", files)
+    age(root)
+    Vault.load(root)
+    vault = Vault.load(root)  # every note from the cache, none unpickled yet
+    rules = [find_rule(discover_rules(), code)() for code in ("VL103", "VL106")]
+    findings = Linter(vault, rules).run(["Index.md"])
+    assert [f.code for f in findings] == ["VL106"]  # [[Paper#Twice]]: two headings
+    assert vault.subpath_targets("Paper.md").heading_keys == ("paper", "method", "results", "table", "twice", "twice")
+    # Reported: the note is read for the headings' lines. Resolved links alone do not read it.
+    vault = Vault.load(root)
+    assert Linter(vault, rules[:1]).run(["Index.md"]) == []
+    assert vault.notes._notes["Paper.md"] is None
+    (root / "Index.md").write_text("# Index\n\n[[Paper#Gone]]\n", encoding="utf-8")
+    vault = Vault.load(root)
+    assert [f.code for f in Linter(vault, rules[:1]).run(["Index.md"])] == ["VL103"]

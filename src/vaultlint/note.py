@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .obsidian import SubpathTargets, heading_key
+from .obsidian import SubpathTargets
 from .source import Encoding, LineIndex, Span, compact_pickle, fast_init
 
 
@@ -235,12 +235,7 @@ class Note:
     def subpath_targets(self) -> SubpathTargets:
         """Where the subpaths of links into this note can lead (see ``obsidian.resolve_subpath``)."""
         if self._subpath_targets is None:
-            self._subpath_targets = SubpathTargets(
-                self.headings,
-                [heading_key(heading.text) for heading in self.headings],
-                frozenset(self.block_id_keys),
-                frozenset(self.footnote_ids),
-            )
+            self._subpath_targets = SubpathTargets.of(self.headings, self.block_id_keys, self.footnote_ids)
         return self._subpath_targets
 
     @property

@@ -250,17 +250,38 @@ def resolve_subpath(
 
 
 @dataclass(frozen=True, slots=True)
-class SubpathTargets:
-    """What a note offers the subpaths of links into it: headings (with their keys),
-    block ids and footnotes. Built once per note (``Note.subpath_targets``)."""
+class _Level:
+    level: int
+    text: str = ""
 
-    headings: Sequence[HeadingLike]
-    heading_keys: list[str]
+
+@dataclass(frozen=True, slots=True)
+class SubpathTargets:
+    """What a note offers the subpaths of links into it: each heading's level and key
+    (in document order), its block ids and its footnotes. Small and known without the
+    note itself: built where the note is parsed and kept in the parse cache's index,
+    so that checking a link into a note does not load that note
+    (``Vault.subpath_targets``; ``Note.subpath_targets``)."""
+
+    levels: tuple[int, ...]
+    heading_keys: tuple[str, ...]
     block_ids: frozenset[str]
     footnote_ids: frozenset[str]
 
+    @classmethod
+    def of(cls, headings: Sequence[HeadingLike], block_ids: Iterable[str], footnote_ids: Iterable[str]) -> SubpathTargets:
+        return cls(
+            tuple(heading.level for heading in headings),
+            tuple(heading_key(heading.text) for heading in headings),
+            frozenset(block_ids),
+            frozenset(footnote_ids),
+        )
+
     def resolve(self, subpath: str) -> SubpathMatch | None:
-        return resolve_subpath(self.headings, self.block_ids, self.footnote_ids, subpath, self.heading_keys)
+        # Given the keys, only the heading walk of a subpath of several segments reads levels.
+        several = len(subpath_segments(subpath)) > 1
+        headings = [_Level(level) for level in self.levels] if several else ()
+        return resolve_subpath(headings, self.block_ids, self.footnote_ids, subpath, self.heading_keys)
 
 
 def heading_chain_for(headings: Sequence[HeadingLike], index: int) -> list[str] | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
-from .obsidian import FileIndex, Resolution
+from .obsidian import FileIndex, Resolution, SubpathTargets
 from .papers import PaperSummary, paper_facts, summarize
 from .parser import parse_bytes, parse_note, timed_out
 
@@ -172,6 +172,7 @@ class Vault:
         warnings: list[str] | None = None,
         digests: dict[str, bytes] | None = None,
         paper_summaries: dict[str, PaperSummary] | None = None,
+        outlines: dict[str, SubpathTargets] | None = None,
     ) -> None:
         self.root = root
         self.files = files
@@ -184,6 +185,8 @@ class Vault:
         # Computed where each note is parsed and cached with it, so that the paper
         # index can choose the notes it needs without unpickling every note.
         self.paper_summaries: dict[str, PaperSummary] = paper_summaries or {}
+        # Likewise what links into each note can reach (see ``subpath_targets``).
+        self.outlines: dict[str, SubpathTargets] = outlines or {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
         self.memo: dict[object, object] = {}
@@ -221,6 +224,7 @@ class Vault:
         root_text = str(root)
         digests: dict[str, bytes] = {}
         summaries: dict[str, PaperSummary] = {}
+        outlines: dict[str, SubpathTargets] = {}
         pending: list[tuple[str, bytes | None]] = []
         racy_after = time.time_ns() - RACY_WINDOW_NS
         for path in files:
@@ -239,6 +243,8 @@ class Vault:
                         digests[path] = entry.digest
                         if entry.paper_summary is not None:
                             summaries[path] = entry.paper_summary
+                        if entry.outline is not None:
+                            outlines[path] = entry.outline
                         continue
                 previous = cache.previous.get(path)
                 pending.append((path, previous.digest if previous else None))
@@ -254,6 +260,8 @@ class Vault:
                 notes.add_blob(path, entry.blob)
                 if entry.paper_summary is not None:
                     summaries[path] = entry.paper_summary
+                if entry.outline is not None:
+                    outlines[path] = entry.outline
                 continue
             if loaded.note is not None:
                 notes[path] = loaded.note
@@ -261,11 +269,13 @@ class Vault:
                 notes.add_blob(path, loaded.blob)
             if loaded.paper_summary is not None:
                 summaries[path] = loaded.paper_summary
+            if loaded.outline is not None:
+                outlines[path] = loaded.outline
             if loaded.timed_out:
                 slow.add(path)
             elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
-                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
+                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary, loaded.outline)
             from_worker = loaded.blob is not None
             if from_worker and loaded.paper_summary is not None and loaded.paper_summary.readable:
                 # What the paper index reads of this note on its own, here while the
@@ -277,7 +287,7 @@ class Vault:
                     pass  # read again where the rules prepare, which name what failed
         if cache is not None:
             cache.save(background=save_in_background)
-        vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries)
+        vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries, outlines)
         vault.timed_out = slow
         return vault
 
@@ -291,6 +301,7 @@ class Vault:
         note.encoding = old.encoding
         self.notes[path] = note
         self.paper_summaries.pop(path, None)
+        self.outlines.pop(path, None)
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
         self.generation += 1
         return note
@@ -301,6 +312,17 @@ class Vault:
         if summary is None:
             summary = self.paper_summaries[path] = summarize(self.notes[path])
         return summary
+
+    def subpath_targets(self, path: str) -> SubpathTargets | None:
+        """Where the subpaths of links into the note at ``path`` can lead; ``None`` for
+        no such note, or one skipped unparsed. Read from the worker or the cache that
+        gave the note, so that checking a link does not unpickle the note it points
+        into (in every check worker that meets such a link)."""
+        outline = self.outlines.get(path)
+        if outline is not None:
+            return outline
+        note = self.notes.get(path)
+        return None if note is None or note.skipped else note.subpath_targets
 
     def resolve(self, linkpath: str, source_path: str) -> Resolution:
         key = (source_path, linkpath)
@@ -341,6 +363,7 @@ class LoadedNote:
     # Skipped for its parse time: a verdict on this machine and moment, kept out of every cache.
     timed_out: bool = False
     paper_summary: PaperSummary | None = None
+    outline: SubpathTargets | None = None
 
 
 def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
@@ -358,7 +381,16 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
     note = parse_bytes(path, data)
     slow = timed_out(note)
-    return LoadedNote(note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summarize(note))
+    return LoadedNote(
+        note,
+        stat.st_mtime_ns,
+        stat.st_size,
+        digest,
+        cacheable=not slow,
+        timed_out=slow,
+        paper_summary=summarize(note),
+        outline=None if note.skipped else SubpathTargets.of(note.headings, note.block_id_keys, note.footnote_ids),
+    )
 
 
 def _read_note_pickled(task: tuple[Path, str, bytes | None]) -> tuple[str, LoadedNote]:

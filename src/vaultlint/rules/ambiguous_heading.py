@@ -64,16 +64,17 @@ class AmbiguousHeading(Rule):
             if len(segments) != 1 or segments[0].startswith("^") or segments[0].startswith("[^"):
                 continue
             target_path = vault.resolve_link(link, note).target
-            target = vault.notes.get(target_path) if target_path else None
-            if target is None:
+            targets = vault.subpath_targets(target_path) if target_path else None
+            if targets is None:
                 continue
             wanted = obsidian.heading_key(segments[0])
-            targets = target.subpath_targets  # the heading keys, computed once per note
-            same = [heading for heading, key in zip(targets.headings, targets.heading_keys) if key == wanted]
-            if self.option("same-level-only"):
-                same = [heading for heading in same if heading.level == same[0].level]
-            if len(same) < 2:
+            matching = [at for at, key in enumerate(targets.heading_keys) if key == wanted]
+            if self.option("same-level-only") and matching:
+                matching = [at for at in matching if targets.levels[at] == targets.levels[matching[0]]]
+            if len(matching) < 2:
                 continue
+            target = vault.notes[target_path]  # read only to report: the headings' lines
+            same = [target.headings[at] for at in matching]
             lines = ", ".join(str(heading.line) for heading in same)
             where = "this note" if target is note else repr(target_path)
             start = link.target_span.start + link.raw_target.find("#")

@@ -84,13 +84,10 @@ class BrokenSubpath(Rule):
             target_path = vault.resolve_link(link, note).target
             if target_path is None or not obsidian.is_markdown_path(target_path):
                 continue  # unresolved targets are other rules'; images and PDFs ignore subpaths
-            target = vault.notes.get(target_path)
-            if target is None or target.skipped:
+            targets = vault.subpath_targets(target_path)
+            if targets is None or targets.resolve(link.subpath) is not None:
                 continue
-            found = target.subpath_targets.resolve(link.subpath)
-            if found is not None:
-                continue
-            yield self._broken(note, target, target_path, link)
+            yield self._broken(note, vault.notes[target_path], target_path, link)
         for external in note.external_links:
             if external.reason != "colon" or (external.in_comment and not self.option("check-comments")):
                 continue
