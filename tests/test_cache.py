@@ -275,23 +275,21 @@ def test_the_command_line_waits_for_the_cache_it_writes(tmp_path, parse_counter)
     assert parse_counter == []
 
 
-def test_links_into_a_note_are_checked_without_loading_it(tmp_path):
+def test_links_into_a_note_parsed_in_a_worker_are_checked_without_loading_it(tmp_path, monkeypatch):
     files = {
         "Index.md": "# Index\n\n[[Paper#Method]] [[Paper#^block]] [[Paper#Results#Table]] [[Paper#Twice]]\n",
         "Paper.md": "# Paper\n\n## Method\n\ntext ^block\n\n## Results\n\n### Table\n\n## Twice\n\n## Twice\n",
     }
     root = write_vault(tmp_path / "v", files)
-    age(root)
-    Vault.load(root)
-    vault = Vault.load(root)  # every note from the cache, none unpickled yet
+    monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 1)
     rules = [find_rule(discover_rules(), code)() for code in ("VL103", "VL106")]
-    findings = Linter(vault, rules).run(["Index.md"])
-    assert [f.code for f in findings] == ["VL106"]  # [[Paper#Twice]]: two headings
+    vault = Vault.load(root, use_cache=False, jobs=2)  # notes arrive pickled, with their outlines
     assert vault.subpath_targets("Paper.md").heading_keys == ("paper", "method", "results", "table", "twice", "twice")
-    # Reported: the note is read for the headings' lines. Resolved links alone do not read it.
-    vault = Vault.load(root)
     assert Linter(vault, rules[:1]).run(["Index.md"]) == []
-    assert vault.notes._notes["Paper.md"] is None
+    assert vault.notes._notes["Paper.md"] is None  # resolved links alone do not read the note
+    # Reported: the note is read for the headings' lines.
+    assert [f.code for f in Linter(vault, rules).run(["Index.md"])] == ["VL106"]  # [[Paper#Twice]]
     (root / "Index.md").write_text("# Index\n\n[[Paper#Gone]]\n", encoding="utf-8")
-    vault = Vault.load(root)
+    vault = Vault.load(root, use_cache=False, jobs=2)
     assert [f.code for f in Linter(vault, rules[:1]).run(["Index.md"])] == ["VL103"]
+    assert Vault.load(root, use_cache=False, jobs=1).outlines  # parsed here: outlined all the same

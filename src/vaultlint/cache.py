@@ -66,8 +66,6 @@ class CachedNote:
     blob: bytes | memoryview  # the pickled Note (mapped from the base file), unpickled only when a rule asks for it
     # Facts the vault-wide paper index reads without unpickling the note (papers.PaperSummary).
     paper_summary: object = None
-    # What links into the note can reach, read without unpickling it (obsidian.SubpathTargets).
-    outline: object = None
 
 
 class NoteCache:
@@ -110,15 +108,13 @@ class NoteCache:
     def by_content(self, path: str, digest: bytes, mtime_ns: int, size: int) -> CachedNote | None:
         entry = self.previous.get(path)
         if entry is not None and entry.digest == digest:
-            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary, entry.outline)
+            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary)
             self.dirty = True
             return self.current[path]
         return None
 
-    def store(
-        self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes, paper_summary: object = None, outline: object = None
-    ) -> None:
-        self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary, outline)
+    def store(self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes, paper_summary: object = None) -> None:
+        self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary)
         self.dirty = True
 
     def save(self, background: bool = False) -> None:
@@ -186,10 +182,10 @@ def wait_for_writers() -> None:
             pass
 
 
-# The base file: a pickled index {path: (mtime_ns, size, digest, paper summary, outline,
-# offset, length)}, then the pickled notes back to back. Loading it maps the notes instead of
+# The base file: a pickled index {path: (mtime_ns, size, digest, paper summary, offset,
+# length)}, then the pickled notes back to back. Loading it maps the notes instead of
 # reading them, so a run that needs a few notes of a large vault reads only those.
-_BASE_FORMAT = "vaultlint-notes-2"
+_BASE_FORMAT = "vaultlint-notes-1"
 
 
 def _base_parts(entries: dict[str, CachedNote]) -> list[bytes | memoryview]:
@@ -198,7 +194,7 @@ def _base_parts(entries: dict[str, CachedNote]) -> list[bytes | memoryview]:
     index: dict[str, tuple] = {}
     offset = 0
     for path, entry in entries.items():
-        index[path] = (entry.mtime_ns, entry.size, entry.digest, entry.paper_summary, entry.outline, offset, len(entry.blob))
+        index[path] = (entry.mtime_ns, entry.size, entry.digest, entry.paper_summary, offset, len(entry.blob))
         offset += len(entry.blob)
     header = pickle.dumps((_BASE_FORMAT, offset, index), protocol=pickle.HIGHEST_PROTOCOL)
     return [header, *(entry.blob for entry in entries.values())]
@@ -236,8 +232,8 @@ def _read_base_unpaused(file: Path) -> dict[str, CachedNote] | None:
         return None
     try:
         return {
-            path: CachedNote(mtime_ns, size, digest, notes[offset:offset + length], summary, outline)
-            for path, (mtime_ns, size, digest, summary, outline, offset, length) in index.items()
+            path: CachedNote(mtime_ns, size, digest, notes[offset:offset + length], summary)
+            for path, (mtime_ns, size, digest, summary, offset, length) in index.items()
         }
     except (TypeError, ValueError):
         return None
@@ -261,7 +257,7 @@ def _detached(entry: CachedNote | None) -> CachedNote | None:
     """An entry whose note bytes no longer point into the mapped base file (to pickle it)."""
     if entry is None or isinstance(entry.blob, bytes):
         return entry
-    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary, entry.outline)
+    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary)
 
 
 def _read_pickle(file: Path) -> dict | None:

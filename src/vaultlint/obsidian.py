@@ -19,6 +19,8 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import quote
 
+from .source import compact_pickle, fast_init
+
 # JavaScript's \s, which Obsidian's regexes use; Python's \s differs (§1.1).
 JS_WHITESPACE = "".join(
     ["\t\n\x0b\x0c\r \u00a0\u1680", *map(chr, range(0x2000, 0x200B)), "\u2028\u2029\u202f\u205f\u3000\ufeff"]
@@ -255,6 +257,8 @@ class _Level:
     text: str = ""
 
 
+@fast_init  # the parse cache's index holds one per note, rebuilt on every run
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class SubpathTargets:
     """What a note offers the subpaths of links into it: each heading's level and key

@@ -185,7 +185,7 @@ class Vault:
         # Computed where each note is parsed and cached with it, so that the paper
         # index can choose the notes it needs without unpickling every note.
         self.paper_summaries: dict[str, PaperSummary] = paper_summaries or {}
-        # Likewise what links into each note can reach (see ``subpath_targets``).
+        # What links into each note parsed in this run can reach (see ``subpath_targets``).
         self.outlines: dict[str, SubpathTargets] = outlines or {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
@@ -243,8 +243,6 @@ class Vault:
                         digests[path] = entry.digest
                         if entry.paper_summary is not None:
                             summaries[path] = entry.paper_summary
-                        if entry.outline is not None:
-                            outlines[path] = entry.outline
                         continue
                 previous = cache.previous.get(path)
                 pending.append((path, previous.digest if previous else None))
@@ -260,8 +258,6 @@ class Vault:
                 notes.add_blob(path, entry.blob)
                 if entry.paper_summary is not None:
                     summaries[path] = entry.paper_summary
-                if entry.outline is not None:
-                    outlines[path] = entry.outline
                 continue
             if loaded.note is not None:
                 notes[path] = loaded.note
@@ -275,7 +271,7 @@ class Vault:
                 slow.add(path)
             elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
-                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary, loaded.outline)
+                cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
             from_worker = loaded.blob is not None
             if from_worker and loaded.paper_summary is not None and loaded.paper_summary.readable:
                 # What the paper index reads of this note on its own, here while the
@@ -315,9 +311,11 @@ class Vault:
 
     def subpath_targets(self, path: str) -> SubpathTargets | None:
         """Where the subpaths of links into the note at ``path`` can lead; ``None`` for
-        no such note, or one skipped unparsed. Read from the worker or the cache that
-        gave the note, so that checking a link does not unpickle the note it points
-        into (in every check worker that meets such a link)."""
+        no such note, or one skipped unparsed. For a note parsed in this run it comes
+        with the parsed note, so that checking a link does not unpickle the note it
+        points into (in every check worker that meets such a link). It is not cached:
+        the cache's index, loaded on every run, would grow by a tenth to save the
+        few notes a pre-commit run links into."""
         outline = self.outlines.get(path)
         if outline is not None:
             return outline
@@ -381,15 +379,14 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
     note = parse_bytes(path, data)
     slow = timed_out(note)
+    summary = summarize(note)
+    outline = None
+    if not note.skipped:
+        # The summary's anchors are the headings' keys: the same strings, sent once.
+        levels = tuple(heading.level for heading in note.headings)
+        outline = SubpathTargets(levels, summary.anchors, frozenset(note.block_id_keys), frozenset(note.footnote_ids))
     return LoadedNote(
-        note,
-        stat.st_mtime_ns,
-        stat.st_size,
-        digest,
-        cacheable=not slow,
-        timed_out=slow,
-        paper_summary=summarize(note),
-        outline=None if note.skipped else SubpathTargets.of(note.headings, note.block_id_keys, note.footnote_ids),
+        note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summary, outline=outline
     )
 
 
