@@ -26,6 +26,16 @@ def _offline_rules():
     return [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
 
 
+def _vault(tmp_path: Path, source: str, seed: int) -> Path:
+    """The example vault, or a generated one of 120 notes."""
+    root = tmp_path / "vault"
+    if source == "example":
+        shutil.copytree(REPO / "examples" / "research-vault", root)
+    else:
+        generate(root, 120, seed=seed)
+    return root
+
+
 @pytest.fixture
 def forking(monkeypatch):
     monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
@@ -33,11 +43,7 @@ def forking(monkeypatch):
 
 @pytest.mark.parametrize("source", ["example", "generated"])
 def test_workers_report_what_one_process_reports(tmp_path: Path, forking, source: str) -> None:
-    root = tmp_path / "vault"
-    if source == "example":
-        shutil.copytree(REPO / "examples" / "research-vault", root)
-    else:
-        generate(root, 120, seed=4)
+    root = _vault(tmp_path, source, seed=4)
     serial_vault = Vault.load(root, use_cache=False)
     serial = Linter(serial_vault, _offline_rules(), jobs=1).run(sorted(serial_vault.notes))
     parallel_vault = Vault.load(root, use_cache=False)
@@ -87,11 +93,7 @@ def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypa
 def test_notes_parsed_in_workers_give_what_notes_parsed_here_give(tmp_path: Path, monkeypatch, source: str) -> None:
     """Notes parsed in workers reach the paper index with their paper facts already read
     (in this process, as they arrive); the findings are those of a serial load."""
-    root = tmp_path / "vault"
-    if source == "example":
-        shutil.copytree(REPO / "examples" / "research-vault", root)
-    else:
-        generate(root, 120, seed=7)
+    root = _vault(tmp_path, source, seed=7)
     monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 5)
     serial_vault = Vault.load(root, use_cache=False, jobs=1)
     parallel_vault = Vault.load(root, use_cache=False, jobs=2)
