@@ -245,7 +245,7 @@ def test_results_of_other_versions_are_removed(tmp_path):
     assert not stale.exists() and len(list(folder.glob("results-*.pickle"))) == 1
 
 
-@pytest.mark.skipif(not cache_module._forks(), reason="the cache is written in a child process only where processes fork")
+@pytest.mark.skipif(not cache_module.processes_fork(), reason="the cache is written in a child process only where processes fork")
 def test_a_cache_written_in_the_background_is_whole_once_waited_for(tmp_path, parse_counter):
     root = write_vault(tmp_path / "v", {f"Note {i}.md": f"# Note {i}\n\n[[Note {i + 1}]]\n" for i in range(50)})
     age(root)
@@ -258,7 +258,7 @@ def test_a_cache_written_in_the_background_is_whole_once_waited_for(tmp_path, pa
     assert parse_counter == []  # every note came from the cache the child wrote
 
 
-@pytest.mark.skipif(not cache_module._forks(), reason="the cache is written in a child process only where processes fork")
+@pytest.mark.skipif(not cache_module.processes_fork(), reason="the cache is written in a child process only where processes fork")
 def test_the_command_line_waits_for_the_cache_it_writes(tmp_path, parse_counter):
     from click.testing import CliRunner
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from vaultlint import engine
+from vaultlint.cache import processes_fork
 from vaultlint import vault as vault_module
 from vaultlint.engine import Linter, RuleCrash
 from vaultlint.registry import discover_rules
@@ -19,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate_vault import generate  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not engine._can_fork(), reason="notes are checked in workers only where processes fork")
+pytestmark = pytest.mark.skipif(not processes_fork(), reason="notes are checked in workers only where processes fork")
 
 
 def _offline_rules():

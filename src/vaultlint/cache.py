@@ -136,7 +136,7 @@ class NoteCache:
         if self.base_paths and len(delta) * 10 < max(len(self.current), 1):
             write_atomically(self.folder, self.delta_file, {path: _detached(entry) for path, entry in delta.items()})
             return
-        if background and _forks():
+        if background and processes_fork():
             # Writing a large vault's cache (tens of MB, its index pickled first) would
             # otherwise stand between parsing and checking; the child shares this
             # process's memory, and the file appears whole or not at all (atomic rename).
@@ -161,8 +161,9 @@ class NoteCache:
                 stale.unlink(missing_ok=True)
 
 
-def _forks() -> bool:
-    """Whether this platform's worker processes fork (Linux), as the parallel steps require."""
+def processes_fork() -> bool:
+    """Whether this platform's worker processes fork (Linux): the parallel steps (checking
+    in workers, writing the cache in a child) need it."""
     import multiprocessing
 
     return hasattr(os, "fork") and multiprocessing.get_start_method(allow_none=False) == "fork"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
+from .cache import processes_fork
 from .diagnostics import Finding
 from .rule import Context, Rule
 from .suppressions import Suppressions, parse
@@ -61,12 +62,6 @@ def _worker_without_gc() -> None:
     import gc
 
     gc.disable()
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return multiprocessing.get_start_method(allow_none=False) == "fork"
 
 
 class Linter:
@@ -192,7 +187,7 @@ class Linter:
 
     def _workers(self, notes: int) -> int:
         wanted = self.jobs or os.cpu_count() or 1
-        if wanted <= 1 or notes < PARALLEL_MIN_NOTES or self.context.online or not _can_fork():
+        if wanted <= 1 or notes < PARALLEL_MIN_NOTES or self.context.online or not processes_fork():
             return 1
         return wanted
 

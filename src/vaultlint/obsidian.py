@@ -262,10 +262,9 @@ class _Level:
 @dataclass(frozen=True, slots=True)
 class SubpathTargets:
     """What a note offers the subpaths of links into it: each heading's level and key
-    (in document order), its block ids and its footnotes. Small and known without the
-    note itself: built where the note is parsed and kept in the parse cache's index,
-    so that checking a link into a note does not load that note
-    (``Vault.subpath_targets``; ``Note.subpath_targets``)."""
+    (in document order), its block ids and its footnotes. Small, and built where the
+    note is parsed, so that checking a link into a note parsed in a worker does not
+    unpickle that note (``Vault.subpath_targets``; ``Note.subpath_targets``)."""
 
     levels: tuple[int, ...]
     heading_keys: tuple[str, ...]
@@ -273,13 +272,17 @@ class SubpathTargets:
     footnote_ids: frozenset[str]
 
     @classmethod
-    def of(cls, headings: Sequence[HeadingLike], block_ids: Iterable[str], footnote_ids: Iterable[str]) -> SubpathTargets:
-        return cls(
-            tuple(heading.level for heading in headings),
-            tuple(heading_key(heading.text) for heading in headings),
-            frozenset(block_ids),
-            frozenset(footnote_ids),
-        )
+    def of(
+        cls,
+        headings: Sequence[HeadingLike],
+        block_ids: Iterable[str],
+        footnote_ids: Iterable[str],
+        heading_keys: tuple[str, ...] | None = None,
+    ) -> SubpathTargets:
+        """``heading_keys``: each heading's :func:`heading_key`, when the caller has them."""
+        if heading_keys is None:
+            heading_keys = tuple(heading_key(heading.text) for heading in headings)
+        return cls(tuple(heading.level for heading in headings), heading_keys, frozenset(block_ids), frozenset(footnote_ids))
 
     def resolve(self, subpath: str) -> SubpathMatch | None:
         # Given the keys, only the heading walk of a subpath of several segments reads levels.

@@ -383,8 +383,7 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
     outline = None
     if not note.skipped:
         # The summary's anchors are the headings' keys: the same strings, sent once.
-        levels = tuple(heading.level for heading in note.headings)
-        outline = SubpathTargets(levels, summary.anchors, frozenset(note.block_id_keys), frozenset(note.footnote_ids))
+        outline = SubpathTargets.of(note.headings, note.block_id_keys, note.footnote_ids, heading_keys=summary.anchors)
     return LoadedNote(
         note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summary, outline=outline
     )
