@@ -12,8 +12,10 @@ from vaultlint import engine
 from vaultlint.cache import processes_fork
 from vaultlint import vault as vault_module
 from vaultlint.engine import Linter, RuleCrash
+from vaultlint.papers import paper_readers
 from vaultlint.registry import discover_rules
 from vaultlint.rule import Rule
+from vaultlint.source import Span
 from vaultlint.vault import Vault
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,3 +133,99 @@ def test_runs_go_without_the_cyclic_collector_and_give_it_back(tmp_path: Path, f
     assert linter._workers(len(vault.notes)) == jobs
     assert linter.run(sorted(vault.notes)) == []  # a crash in any process would raise RuleCrash
     assert gc.isenabled()
+
+
+class PreparesForOne(Rule):
+    """Names one note as needing what it prepares (or none: every note); fails when
+    checked before it prepared, which is what a worker forked before preparing would
+    do, and keeps the notes it checked in this process."""
+
+    code = "VL996"
+    name = "prepares-for-one"
+    summary = "Reports the one note it prepared for."
+
+    def __init__(self, chosen: str | None) -> None:
+        super().__init__()
+        self.chosen = chosen
+        self.prepared = False
+        self.checked: list[str] = []
+
+    def prepared_for(self, context):
+        return None if self.chosen is None else (self.chosen,)
+
+    def prepare(self, context):
+        self.prepared = True
+
+    def check(self, note, context):
+        if not self.prepared:
+            raise AssertionError("checked before it prepared")
+        self.checked.append(note.path)
+        if self.chosen is not None and note.path != self.chosen:
+            return []
+        return [self.finding(note, note.headings[0].span if note.headings else Span(0, 0), "prepared")]
+
+
+def test_workers_check_while_the_rules_prepare_when_these_name_their_notes(tmp_path: Path, forking) -> None:
+    root = _vault(tmp_path, "example", seed=0)
+    vault = Vault.load(root, use_cache=False)
+    chosen = sorted(vault.notes)
+    named = chosen[3]
+    rule = PreparesForOne(named)
+    findings = Linter(vault, [*_offline_rules(), rule], jobs=2).run(chosen)
+    readers = set(paper_readers(vault, tuple(chosen)))
+    assert named not in readers and 0 < len(readers) < len(chosen)
+    # The rules that prepare ran here, after preparing, on the notes they named only.
+    assert sorted(rule.checked) == sorted(readers | {named})
+    assert [f.path for f in findings if f.code == "VL996"] == [named]
+    serial = Linter(Vault.load(root, use_cache=False), [*_offline_rules(), PreparesForOne(named)], jobs=1)
+    assert findings == serial.run(chosen)
+
+
+def test_suppressions_of_notes_settled_here_see_what_the_workers_found(tmp_path: Path, forking) -> None:
+    """A reader's findings come from both sides: a suppression of a worker's finding
+    is used, an unused one is reported, as in one process."""
+    root = _vault(tmp_path, "example", seed=0)
+    vault = Vault.load(root, use_cache=False)
+    chosen = sorted(vault.notes)
+    reader = next(path for path in paper_readers(vault, tuple(chosen)) if vault.notes[path].links)
+    file = root / reader
+    file.write_text(file.read_text(encoding="utf-8") + "\n[[#No such heading]] %% vaultlint-disable-line VL103 %%\n%% vaultlint-disable VL202 %%\n", encoding="utf-8")
+    parallel = Linter(Vault.load(root, use_cache=False), _offline_rules(), jobs=2).run(chosen)
+    serial = Linter(Vault.load(root, use_cache=False), _offline_rules(), jobs=1).run(chosen)
+    assert parallel == serial
+    assert not [f for f in parallel if f.path == reader and f.code == "VL103" and "No such heading" in f.message]
+    unused = [f.message for f in parallel if f.path == reader and f.code == "VL002"]
+    assert len(unused) == 1 and "VL202" in unused[0]
+
+
+def test_a_rule_that_does_not_name_its_notes_keeps_every_check_after_preparing(tmp_path: Path, forking) -> None:
+    root = _vault(tmp_path, "example", seed=0)
+    vault = Vault.load(root, use_cache=False)
+    chosen = sorted(vault.notes)
+    linter = Linter(vault, [*_offline_rules(), PreparesForOne(None)], jobs=2)
+    linter.context.begin_run(chosen)
+    assert linter._needing_preparation() is None
+    findings = linter.run(chosen)
+    assert sorted(f.path for f in findings if f.code == "VL996") == chosen
+
+
+class FailsToPrepare(Rule):
+    code = "VL995"
+    name = "fails-to-prepare"
+    summary = "Raises while preparing."
+
+    def prepared_for(self, context):
+        return ()
+
+    def prepare(self, context):
+        raise ValueError("no index")
+
+    def check(self, note, context):
+        return ()
+
+
+def test_a_crash_while_early_workers_check_names_the_rule(tmp_path: Path, forking) -> None:
+    root = _vault(tmp_path, "example", seed=0)
+    vault = Vault.load(root, use_cache=False)
+    with pytest.raises(RuleCrash, match=r"rule VL995 \(fails-to-prepare\) failed on the vault as a whole: ValueError: no index"):
+        Linter(vault, [*_offline_rules(), FailsToPrepare()], jobs=2).run(sorted(vault.notes))

@@ -8,10 +8,12 @@ once per run, each rule's ``check_vault`` hook (findings about the vault as a wh
 such as files no note references), kept within ``scope`` and per-file ignores.
 
 Before the notes, each rule's ``prepare`` hook builds what all checks share. An
-offline run of many notes is then checked in forked worker processes (where the
-platform forks), which inherit the vault and what was prepared; each worker runs the
-per-note steps above for its share, while the vault-wide hooks run here (they need
-no per-note finding). Runs go without the cyclic garbage collector.
+offline run of many notes is checked in forked worker processes instead (where the
+platform forks): the notes that no prepared check needs (``Rule.prepared_for``) by
+workers forked before the rules prepare, the rest by workers forked after, which
+inherit the vault and what was prepared. Each worker runs the per-note steps above
+for its share, while the vault-wide hooks run here (they need no per-note finding).
+Runs go without the cyclic garbage collector.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 from .cache import processes_fork
 from .diagnostics import Finding
+from .note import Note
 from .rule import Context, Rule
 from .suppressions import Suppressions, parse
 from .vault import Vault
@@ -47,13 +50,44 @@ def _crash_from_message(message: str) -> RuleCrash:
 
 # Below this many notes, forking workers for the checks costs more than it saves.
 PARALLEL_MIN_NOTES = 200
-# The linter a forked worker checks its notes with (inherited from the parent, not pickled).
+# The linter a forked worker checks its notes with, and the notes whose findings it
+# leaves unsettled (see ``_check_in_worker``): inherited from the parent, not pickled.
 _WORKER_LINTER: Linter | None = None
+_WORKER_NEEDED: frozenset[str] | None = None
 
 
-def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding]]:
-    assert _WORKER_LINTER is not None
-    return len(paths), [finding for path in paths for finding in _WORKER_LINTER.check_note(path)]
+def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, list[Finding]]]:
+    """The notes' findings. With ``_WORKER_NEEDED`` set, the worker was forked before
+    the rules prepared: it leaves out the rules that prepare, and returns the findings
+    of the notes in ``_WORKER_NEEDED`` apart, before their suppressions, for the main
+    process to settle once it has added what those rules find there."""
+    linter, needed = _WORKER_LINTER, _WORKER_NEEDED
+    assert linter is not None
+    if needed is None:
+        return len(paths), [finding for path in paths for finding in linter.check_note(path)], {}
+    settled: list[Finding] = []
+    unsettled: dict[str, list[Finding]] = {}
+    for path in paths:
+        note = linter.vault.notes[path]
+        rules = linter.rules_for(path)
+        findings = linter._checks(note, [rule for rule in rules if not _prepares(rule)])
+        if path in needed:
+            unsettled[path] = findings
+        else:
+            settled.extend(linter._settle(note, rules, findings))
+    return len(paths), settled, unsettled
+
+
+def _prepares(rule: Rule) -> bool:
+    return type(rule).prepare is not Rule.prepare
+
+
+def _chunks(paths: list[str], workers: int) -> list[list[str]]:
+    """Strided, so that each chunk mixes notes from all over the vault (long index
+    notes cluster in folders) and the workers finish together."""
+    size = max(1, min(64, len(paths) // (workers * 8)))
+    count = max(1, len(paths) // size)
+    return [paths[start::count] for start in range(count)]
 
 
 def _worker_without_gc() -> None:
@@ -123,24 +157,31 @@ class Linter:
     def check_note(self, path: str) -> list[Finding]:
         note = self.vault.notes[path]
         rules = self.rules_for(path)
+        return self._settle(note, rules, self._checks(note, rules))
+
+    def _checks(self, note: Note, rules: Iterable[Rule]) -> list[Finding]:
+        """What the rules find in the note, before its suppressions."""
         findings: list[Finding] = []
-        judges = []
         for rule in rules:
-            if hasattr(rule, "check_suppressions"):
-                judges.append(rule)
             try:
                 findings.extend(rule.check(note, self.context))
             except Exception as error:
-                raise RuleCrash(rule, path, error) from error
+                raise RuleCrash(rule, note.path, error) from error
+        return findings
+
+    def _settle(self, note: Note, rules: list[Rule], findings: list[Finding]) -> list[Finding]:
+        """The note's findings after its suppressions, with the judges of suppressions'
+        findings (``rules``: all that checked the note), without unfixable fixes."""
         suppressions: Suppressions | None = parse(note, self._resolve_code)
         if suppressions:
             findings = suppressions.apply(findings)
             ran = {rule.code for rule in rules}
-            for rule in judges:
-                try:
-                    findings.extend(rule.check_suppressions(note, suppressions, ran, self))
-                except Exception as error:
-                    raise RuleCrash(rule, path, error) from error
+            for rule in rules:
+                if hasattr(rule, "check_suppressions"):
+                    try:
+                        findings.extend(rule.check_suppressions(note, suppressions, ran, self))
+                    except Exception as error:
+                        raise RuleCrash(rule, note.path, error) from error
         if self.fixable is not None:
             findings = [self._without_fix(f) if f.fix is not None and not self.fixable(f.code) else f for f in findings]
         return findings
@@ -168,15 +209,11 @@ class Linter:
         findings: list[Finding] = []
         chosen = [path for path in paths if path in self.vault.notes]
         self.context.begin_run(chosen)
-        for rule in self.rules:
-            try:
-                rule.prepare(self.context)
-            except Exception as error:
-                raise RuleCrash(rule, "the vault as a whole", error) from error
         workers = self._workers(len(chosen))
         if workers > 1:
             findings.extend(self._check_in_workers(chosen, workers, meanwhile=lambda: self.check_vault(chosen)))
         else:
+            self._prepare()
             for done, path in enumerate(chosen, 1):
                 findings.extend(self.check_note(path))
                 if self.progress is not None:
@@ -185,6 +222,28 @@ class Linter:
         findings.sort(key=lambda finding: finding.sort_key)
         return findings
 
+    def _prepare(self) -> None:
+        for rule in self.rules:
+            try:
+                rule.prepare(self.context)
+            except Exception as error:
+                raise RuleCrash(rule, "the vault as a whole", error) from error
+
+    def _needing_preparation(self) -> set[str] | None:
+        """The notes some rule's check needs prepared for (see ``Rule.prepared_for``);
+        ``None`` when a rule that prepares does not say which."""
+        needed: set[str] = set()
+        for rule in self.rules:
+            if _prepares(rule):
+                try:
+                    named = rule.prepared_for(self.context)
+                except Exception as error:
+                    raise RuleCrash(rule, "the vault as a whole", error) from error
+                if named is None:
+                    return None
+                needed.update(named)
+        return needed
+
     def _workers(self, notes: int) -> int:
         wanted = self.jobs or os.cpu_count() or 1
         if wanted <= 1 or notes < PARALLEL_MIN_NOTES or self.context.online or not processes_fork():
@@ -192,34 +251,51 @@ class Linter:
         return wanted
 
     def _check_in_workers(self, chosen: list[str], workers: int, meanwhile: Callable[[], list[Finding]]) -> list[Finding]:
-        """Check the notes in forked processes, which inherit the vault and what the
-        rules prepared; the same findings as checking them here, in any order.
+        """Prepare, and check the notes in forked processes; the same findings as
+        checking them here, in any order.
 
-        ``meanwhile`` (the vault-wide hooks, which need no per-note finding) runs here
-        while the workers check, rather than after them with the other cores idle.
+        When every rule that prepares names the notes it needs prepared for
+        (``Rule.prepared_for``), the workers are forked first and run every other
+        rule on every note while this process prepares and then runs those rules on
+        those notes (mostly notes it has already unpickled), which it settles with
+        what the workers found there. Otherwise the workers are forked after the
+        rules prepared, inherit what they built, and check notes whole. Either way
+        each note is unpickled by one worker at most. ``meanwhile`` (the vault-wide
+        hooks, which need no per-note finding) runs here while the workers check,
+        rather than after them with the other cores idle.
         """
         import multiprocessing
 
-        global _WORKER_LINTER
-        size = max(1, min(64, len(chosen) // (workers * 8)))
-        count = max(1, len(chosen) // size)
-        # Strided, so that each chunk mixes notes from all over the vault (long index
-        # notes cluster in folders) and the workers finish together.
-        chunks = [chosen[start::count] for start in range(count)]
+        global _WORKER_LINTER, _WORKER_NEEDED
+        named = self._needing_preparation()
+        needed = None if named is None else frozenset(path for path in chosen if path in named)
+        if needed is None:
+            self._prepare()
+        fork = multiprocessing.get_context("fork")
         findings: list[Finding] = []
-        _WORKER_LINTER = self
+        unsettled: dict[str, list[Finding]] = {}
+        prepared: dict[str, list[Finding]] = {}
+        _WORKER_LINTER, _WORKER_NEEDED = self, needed
         try:
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_without_gc) as pool:
-                results = pool.imap_unordered(_check_in_worker, chunks)
+            with fork.Pool(workers, initializer=_worker_without_gc) as pool:
+                results = pool.imap_unordered(_check_in_worker, _chunks(chosen, workers))
+                if needed is not None:
+                    self._prepare()
+                    for path in needed:
+                        rules = [rule for rule in self.rules_for(path) if _prepares(rule)]
+                        prepared[path] = self._checks(self.vault.notes[path], rules)
                 findings.extend(meanwhile())
                 done = 0
-                for checked, found in results:
+                for checked, found, early in results:
                     findings.extend(found)
+                    unsettled.update(early)
                     done += checked
                     if self.progress is not None:
                         self.progress(done, len(chosen))
         finally:
-            _WORKER_LINTER = None
+            _WORKER_LINTER = _WORKER_NEEDED = None
+        for path, found in unsettled.items():
+            findings.extend(self._settle(self.vault.notes[path], self.rules_for(path), found + prepared[path]))
         return findings
 
     # --- vault-wide checks (Rule.check_vault) ----------------------------------------

@@ -412,7 +412,7 @@ def paper_index(vault: Vault, focus: Iterable[str] | None = None) -> PaperIndex:
     cached = vault.memo.get(_MEMO_KEY)
     if cached is not None and cached[0] == vault.generation and cached[1] is focus:
         return cached[2]
-    readers = _readers(vault, paper_scope(vault, focus))
+    readers = paper_readers(vault, focus)
     index = cached[2] if cached is not None and cached[0] == vault.generation and cached[3] == readers else None
     if index is None:
         index = _Builder(vault, readers).build()
@@ -421,6 +421,25 @@ def paper_index(vault: Vault, focus: Iterable[str] | None = None) -> PaperIndex:
 
 
 # --- which notes a run needs -----------------------------------------------------------
+
+_READERS_KEY = "vaultlint.papers.readers"
+
+
+def paper_readers(vault: Vault, focus: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The notes :func:`paper_index` reads for ``focus``, found from the notes'
+    summaries without reading any (memoised like the index).
+
+    Every record, claim and paper of the index lies in one of them, so a rule that
+    reports only those has nothing to say about any other note (see
+    ``Rule.prepared_for``).
+    """
+    cached = vault.memo.get(_READERS_KEY)
+    if cached is not None and cached[0] == vault.generation and cached[1] is focus:
+        return cached[2]
+    readers = _readers(vault, paper_scope(vault, focus))
+    vault.memo[_READERS_KEY] = (vault.generation, focus, readers)
+    return readers
+
 
 
 @fast_init  # the cache index holds one per note, built anew on every run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -112,6 +112,18 @@ class Rule:
         (in ``context.vault.memo``, say) is built once and inherited by all of them,
         where anything built in :meth:`check` would be built again in each.
         """
+
+    def prepared_for(self, context: Context) -> Collection[str] | None:
+        """The notes whose check needs what :meth:`prepare` builds, named before it
+        is built; a promise that the check finds nothing in any other note. ``None``
+        (the default): any note may need it.
+
+        When every rule that prepares names its notes, the engine checks the other
+        notes in worker processes while this one prepares, rather than after it with
+        the other cores idle; those workers skip this rule's check. Keep it cheap,
+        and do not build here what ``prepare`` builds.
+        """
+        return None
 
     def check_vault(self, context: Context) -> Iterable[Finding]:
         """Findings about the vault as a whole, once per run (default: none).

@@ -6,6 +6,7 @@ from ..arxiv_consistency import Conflict, analysis, correction_fix, evidence_not
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
+from ..papers import paper_readers
 from ..rule import Context, Rule
 
 
@@ -120,6 +121,9 @@ class ArxivIdConflict(Rule):
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         result = analysis(context.vault, context.checked)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from ..arxiv_consistency import analysis, correction_fix
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
+from ..papers import paper_readers
 from ..rule import Context, Rule
 
 
@@ -61,6 +62,9 @@ class ArxivIdMalformed(Rule):
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for malformed in analysis(context.vault, context.checked).in_note(note.path).malformed:

@@ -6,6 +6,7 @@ from ..arxiv_consistency import SharedId, analysis, evidence_notes, record_place
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
+from ..papers import paper_readers
 from ..rule import Context, Rule
 
 
@@ -83,6 +84,9 @@ class ArxivIdShared(Rule):
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for shared in analysis(context.vault, context.checked).in_note(note.path).shared:

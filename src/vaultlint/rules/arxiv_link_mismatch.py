@@ -6,6 +6,7 @@ from ..arxiv_consistency import LinkMismatch, analysis, correction_fix
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
+from ..papers import paper_readers
 from ..rule import Context, Rule
 
 
@@ -57,6 +58,9 @@ class ArxivLinkMismatch(Rule):
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for mismatch in analysis(context.vault, context.checked).in_note(note.path).mismatches:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from .. import obsidian
 from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 from ..note import Heading, Note
-from ..papers import IndexTable, PaperIndex, Section, _header_key, category_links, paper_index
+from ..papers import IndexTable, PaperIndex, Section, _header_key, category_links, paper_index, paper_readers
 from ..repair import write_subpath
 from ..rule import Context, Rule
 from ..source import Span
@@ -135,6 +135,9 @@ class MissingIndexRow(Rule):
 
     def prepare(self, context: Context) -> None:
         _by_path(context, paper_index(context.vault, context.checked))
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:

@@ -11,7 +11,7 @@ from .. import obsidian
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import CalloutField, ExternalLink, Link, LinkStyle, Note, TableCell
 from ..obsidian import heading_key
-from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index
+from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index, paper_readers
 from ..repair import matching_headings, write_subpath
 from ..rule import Context, Option, Rule
 from ..source import Span
@@ -223,6 +223,9 @@ class StaleIndexRow(Rule):
 
     def prepare(self, context: Context) -> None:
         paper_index(context.vault, context.checked)
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.checked)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
