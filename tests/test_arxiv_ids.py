@@ -207,3 +207,28 @@ def test_may_hold_id_examples(text, expected):
 @settings(max_examples=500, deadline=None)
 def test_may_hold_id_is_the_regex_it_replaces(text):
     assert arxiv.may_hold_id(text) == (_MAY_HOLD_ID_SPEC.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://arxiv.org/abs/2205.12255", True),
+        ("https://ARXIV.org/pdf/2205.12255v2", True),
+        ("https://doi.org/10.48550/arXiv.2205.12255", True),
+        ("https://arxıv.org/abs/2205.12255", True),  # dotless ı matches i when case is ignored
+        ("https://github.com/ysymyth/ReAct", False),
+        ("", False),
+    ],
+)
+def test_may_name_arxiv_examples(url, expected):
+    assert arxiv.may_name_arxiv(url) is expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("arxivARXIVıİK/.:0123456789 abs")), max_size=40).map(lambda t: "arxiv.org/abs/" + t if t[:1] == "0" else t))
+@settings(max_examples=500, deadline=None)
+def test_every_url_with_an_identifier_may_name_arxiv(url):
+    assert not arxiv._ids_in_url(url) or arxiv.may_name_arxiv(url)
+
+
+def test_a_url_whose_arxiv_has_a_dotless_i_still_gives_its_identifier():
+    assert [match.raw for match in arxiv.ids_in_url("https://arxıv.org/abs/2205.12255")] == ["2205.12255"]

@@ -221,9 +221,16 @@ def may_hold_id(text: str) -> bool:
     return False
 
 
+def may_name_arxiv(url: str) -> bool:
+    """Whether ``url`` may hold an identifier at all: the finders' patterns all name
+    arXiv. Case-insensitive matching also lets ``ı``, ``İ`` and ``K`` (Kelvin) stand
+    for ASCII letters, so text that is not ASCII is always looked at."""
+    return "arxiv" in url.lower() or not url.isascii()
+
+
 def ids_in_url(url: str) -> list[IdMatch]:
     """Identifiers in an arXiv URL (``arxiv.org/abs|pdf|html/``, ``doi.org/10.48550/arXiv.``)."""
-    return list(_ids_in_url(url))
+    return list(_ids_in_url(url)) if may_name_arxiv(url) else []
 
 
 # The paper index asks about one link's URL and text several times (is it a claim, a

@@ -83,7 +83,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from . import obsidian
-from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url, may_hold_id
+from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url, may_hold_id, may_name_arxiv
 from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
 from .source import Span, compact_pickle, fast_init
 
@@ -500,13 +500,13 @@ def summarize(note: Note) -> PaperSummary:
         return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
 
     # Only these destinations can hold an ID (an arxiv.org URL or an arXiv DOI).
-    arxiv_externals = [link for link in externals if "arxiv" in link.destination.lower()]
+    arxiv_externals = [link for link in externals if may_name_arxiv(link.destination)]
 
     def url_bases(start: int, end: int) -> set[str]:
         found: set[str] = set()
         if arxiv_externals:
             for link in view.external_in(Span(start, end)):
-                if "arxiv" in link.destination.lower():
+                if may_name_arxiv(link.destination):
                     found |= bases_of(ids_in_url(link.destination))
         return found
 
@@ -547,7 +547,7 @@ def summarize(note: Note) -> PaperSummary:
         with_ids: dict[int, list[tuple[int, set[str]]]] = {}
         for link in [*externals, *links]:
             found = bases_of(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else set()
-            if isinstance(link, ExternalLink) and "arxiv" in link.destination.lower():
+            if isinstance(link, ExternalLink) and may_name_arxiv(link.destination):
                 found |= bases_of(ids_in_url(link.destination))
             if found:
                 with_ids.setdefault(note.position(link.span.start)[0], []).append((link.span.start, found))
