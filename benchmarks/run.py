@@ -7,9 +7,12 @@ vaultlint cold (no cache), warm (nothing changed), and with one changed note
 checked alone (what pre-commit does); then every peer found on PATH or in
 benchmarks/node_modules/.bin, on the same vault with its link and table rules:
 markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
-lychee --offline, rumdl (cold, then warm). Prints median wall time, the ratio to
-vaultlint's run of the same kind, and peak memory (RSS of the process tree's
-largest process). A benchmark, not a test: the numbers depend on the machine.
+lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
+running every tool once, so that a slow spell of a shared machine slows a whole
+round. Prints median wall and CPU time, the median over rounds of the ratio to
+vaultlint's run of the same kind in that round, and peak memory (RSS of the
+process tree's largest process). A benchmark, not a test: the numbers depend on
+the machine.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -29,13 +34,27 @@ sys.path.insert(0, str(HERE))
 from generate_vault import generate  # noqa: E402
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in MB, and exit code of one run."""
+@dataclass
+class Timing:
+    """One tool's runs of one kind (cold, warm, single) on one vault."""
+
+    name: str
+    kind: str
+    command: list[str]
+    before: Callable[[], None] | None = None
+    seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak: int = 0
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user and system, children included), peak RSS in MB
+    (of the process tree's largest process) and exit code of one run."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
 
 
 def tool(name: str) -> str | None:
@@ -48,15 +67,17 @@ def tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def median_of(repeat: int, command: list[str], cwd: Path, before=None) -> tuple[float, int]:
-    times, peaks = [], []
+def in_rounds(timings: list[Timing], repeat: int, cwd: Path) -> None:
+    """Run every tool once per round, ``repeat`` rounds: a slow spell of a shared
+    machine then slows every tool of a round alike, and the ratios of one round hold."""
     for _ in range(repeat):
-        if before:
-            before()
-        elapsed, peak, _ = run(command, cwd)
-        times.append(elapsed)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        for timing in timings:
+            if timing.before:
+                timing.before()
+            elapsed, cpu, peak, _ = run(timing.command, cwd)
+            timing.seconds.append(elapsed)
+            timing.cpu.append(cpu)
+            timing.peak = max(timing.peak, peak)
 
 
 def compile_bytecode() -> None:
@@ -69,7 +90,7 @@ def compile_bytecode() -> None:
     )
 
 
-def bench_size(notes: int, workdir: Path, repeat: int) -> list[tuple[str, float, int, str]]:
+def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     vault = workdir / f"vault-{notes}"
     if not (vault / ".obsidian").exists():
         generate(vault, notes)
@@ -78,17 +99,32 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[tuple[str, float,
     )
     vaultlint = tool("vaultlint") or "vaultlint"
     cache = vault / ".vaultlint_cache"
-    rows: list[tuple[str, float, int, str]] = []
-
-    def drop_cache() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-
+    rumdl = tool("rumdl")
+    rumdl_command = [rumdl or "rumdl", "check", "--enable", "MD042,MD051,MD056", "."]
+    rumdl_cache = vault / ".rumdl_cache"
     check = [vaultlint, "check", ".", "--output-format", "concise"]
-    cold, cold_peak = median_of(repeat, check, vault, before=drop_cache)
-    rows.append(("vaultlint cold", cold, cold_peak, "cold"))
+
+    cold = [Timing("vaultlint cold", "cold", check, before=lambda: shutil.rmtree(cache, ignore_errors=True))]
+    peers = {
+        "markdownlint-cli2": [tool("markdownlint-cli2"), "**/*.md"],
+        "remark + remark-validate-links": [tool("remark"), "--use", "remark-validate-links", "--use", "remark-gfm", "--quiet", "--no-stdout", "."],
+        "lychee --offline": [tool("lychee"), "--offline", "--no-progress", "--include-fragments", "."],
+        "rumdl cold": [rumdl, *rumdl_command[1:]],
+    }
+    missing = [name for name, command in peers.items() if command[0] is None]
+    for name, command in peers.items():
+        if command[0] is not None:
+            before = (lambda: shutil.rmtree(rumdl_cache, ignore_errors=True)) if name == "rumdl cold" else None
+            cold.append(Timing(name, "cold", command, before=before))
+    in_rounds(cold, repeat, vault)
+
     run(check, vault)
-    warm, warm_peak = median_of(repeat, check, vault)
-    rows.append(("vaultlint warm (nothing changed)", warm, warm_peak, "warm"))
+    warm = [Timing("vaultlint warm (nothing changed)", "warm", check)]
+    if rumdl:
+        run(rumdl_command, vault)
+        warm.append(Timing("rumdl warm", "warm", rumdl_command))
+    in_rounds(warm, repeat, vault)
+
     changed = sorted(vault.glob("Daily/*.md"))[0]
     original = changed.read_text(encoding="utf-8")
     counter = iter(range(10**6))
@@ -97,33 +133,10 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[tuple[str, float,
         changed.write_text(original + f"\nEdited {next(counter)} [[Nowhere {notes}]]\n", encoding="utf-8")
 
     one = [vaultlint, "check", str(changed.relative_to(vault)), "--output-format", "concise"]
-    single, single_peak = median_of(repeat, one, vault, before=edit_one)
+    single = [Timing("vaultlint one changed note (pre-commit)", "single", one, before=edit_one)]
+    in_rounds(single, repeat, vault)
     changed.write_text(original, encoding="utf-8")
-    rows.append(("vaultlint one changed note (pre-commit)", single, single_peak, "single"))
-
-    peers = {
-        "markdownlint-cli2": ([tool("markdownlint-cli2"), "**/*.md"], "cold"),
-        "remark + remark-validate-links": ([tool("remark"), "--use", "remark-validate-links", "--use", "remark-gfm", "--quiet", "--no-stdout", "."], "cold"),
-        "lychee --offline": ([tool("lychee"), "--offline", "--no-progress", "--include-fragments", "."], "cold"),
-    }
-    for name, (command, kind) in peers.items():
-        if command[0] is None:
-            rows.append((f"{name} (not installed)", float("nan"), 0, kind))
-            continue
-        elapsed, peak = median_of(repeat, command, vault)
-        rows.append((name, elapsed, peak, kind))
-    rumdl = tool("rumdl")
-    if rumdl:
-        command = [rumdl, "check", "--enable", "MD042,MD051,MD056", "."]
-        rumdl_cache = vault / ".rumdl_cache"
-        elapsed, peak = median_of(repeat, command, vault, before=lambda: shutil.rmtree(rumdl_cache, ignore_errors=True))
-        rows.append(("rumdl cold", elapsed, peak, "cold"))
-        run(command, vault)
-        elapsed, peak = median_of(repeat, command, vault)
-        rows.append(("rumdl warm", elapsed, peak, "warm"))
-    else:
-        rows.append(("rumdl (not installed)", float("nan"), 0, "cold"))
-    return rows
+    return cold[:1] + warm[:1] + single + cold[1:] + warm[1:] + [Timing(f"{name} (not installed)", "cold", []) for name in missing]
 
 
 def main() -> None:
@@ -135,13 +148,26 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     compile_bytecode()
     for size in (int(part) for part in args.sizes.split(",")):
-        rows = bench_size(size, args.workdir, args.repeat)
-        baseline = {kind: seconds for name, seconds, _, kind in rows if name.startswith("vaultlint")}
-        print(f"\n{size} notes (median of {args.repeat}; ratio = time / vaultlint's {'/'.join(sorted(baseline))} run of the same kind)")
-        print(f"{'tool':<42} {'median s':>9} {'ratio':>7} {'peak MB':>8}")
-        for name, seconds, peak, kind in rows:
-            ratio = seconds / baseline[kind] if kind in baseline and seconds == seconds else float("nan")
-            print(f"{name:<42} {seconds:>9.2f} {ratio:>6.1f}x {peak:>8}")
+        timings = bench_size(size, args.workdir, args.repeat)
+        baseline = {timing.kind: timing for timing in timings if timing.name.startswith("vaultlint")}
+        print(
+            f"\n{size} notes, {args.repeat} rounds (each round runs every tool once). Medians; ratio: the median"
+            " over rounds of the time / vaultlint's time in that round, for a run of the same kind"
+        )
+        print(f"{'tool':<42} {'wall s':>8} {'ratio':>7} {'cpu s':>7} {'peak MB':>8}")
+        for timing in timings:
+            if not timing.seconds:
+                print(f"{timing.name:<42} {'-':>8} {'-':>7} {'-':>7} {'-':>8}")
+                continue
+            ours = baseline.get(timing.kind)
+            ratio = statistics.median(t / v for t, v in zip(timing.seconds, ours.seconds)) if ours else float("nan")
+            print(
+                f"{timing.name:<42} {statistics.median(timing.seconds):>8.2f} {ratio:>6.1f}x"
+                f" {statistics.median(timing.cpu):>7.2f} {timing.peak:>8}"
+            )
+        print("wall seconds, each round: " + "; ".join(
+            f"{timing.name}: {', '.join(f'{t:.2f}' for t in timing.seconds)}" for timing in timings if timing.seconds
+        ))
 
 
 if __name__ == "__main__":
