@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -229,3 +230,27 @@ def test_a_crash_while_early_workers_check_names_the_rule(tmp_path: Path, forkin
     vault = Vault.load(root, use_cache=False)
     with pytest.raises(RuleCrash, match=r"rule VL995 \(fails-to-prepare\) failed on the vault as a whole: ValueError: no index"):
         Linter(vault, [*_offline_rules(), FailsToPrepare()], jobs=2).run(sorted(vault.notes))
+
+
+class YieldsToTheMainProcess(Rule):
+    code = "VL994"
+    name = "yields-to-the-main-process"
+    summary = "Fails on a note checked in a worker that runs at the main process's priority."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.main = os.getpid(), os.nice(0)
+
+    def check(self, note, context):
+        pid, niceness = self.main
+        if os.getpid() != pid and os.nice(0) < niceness + engine.WORKER_NICENESS:
+            raise AssertionError("a worker runs at the main process's priority")
+        return ()
+
+
+def test_workers_run_below_the_main_process_which_prepares_meanwhile(tmp_path: Path, forking) -> None:
+    root = _vault(tmp_path, "example", seed=0)
+    vault = Vault.load(root, use_cache=False)
+    linter = Linter(vault, [YieldsToTheMainProcess()], jobs=2)
+    assert linter._workers(len(vault.notes)) == 2
+    assert linter.run(sorted(vault.notes)) == []  # a worker at full priority would raise RuleCrash

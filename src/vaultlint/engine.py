@@ -8,12 +8,14 @@ once per run, each rule's ``check_vault`` hook (findings about the vault as a wh
 such as files no note references), kept within ``scope`` and per-file ignores.
 
 Before the notes, each rule's ``prepare`` hook builds what all checks share. An
-offline run of many notes is checked in forked worker processes instead (where the
-platform forks): the notes that no prepared check needs (``Rule.prepared_for``) by
-workers forked before the rules prepare, the rest by workers forked after, which
-inherit the vault and what was prepared. Each worker runs the per-note steps above
-for its share, while the vault-wide hooks run here (they need no per-note finding).
-Runs go without the cyclic garbage collector.
+offline run of many notes is checked in forked worker processes (where the platform
+forks), at a lower priority than this one. When every rule that prepares names the
+notes it needs prepared for (``Rule.prepared_for``), the workers start at once and
+run the other rules, while this process prepares and runs the rules that prepare on
+the notes they named, settling those notes' suppressions with what the workers found
+there; otherwise the workers start once the rules have prepared, inherit what they
+built, and check notes whole. The vault-wide hooks run here while the workers check
+(they need no per-note finding). Runs go without the cyclic garbage collector.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def _crash_from_message(message: str) -> RuleCrash:
 
 # Below this many notes, forking workers for the checks costs more than it saves.
 PARALLEL_MIN_NOTES = 200
+# How much lower than the main process a worker runs (see ``_start_worker``).
+WORKER_NICENESS = 10
 # The linter a forked worker checks its notes with, and the notes whose findings it
 # leaves unsettled (see ``_check_in_worker``): inherited from the parent, not pickled.
 _WORKER_LINTER: Linter | None = None
@@ -90,12 +94,18 @@ def _chunks(paths: list[str], workers: int) -> list[list[str]]:
     return [paths[start::count] for start in range(count)]
 
 
-def _worker_without_gc() -> None:
+def _start_worker() -> None:
     # A worker lives for one run and builds no cycles worth collecting; the notes it
     # unpickles would otherwise set off full collections over an ever larger heap.
     import gc
 
     gc.disable()
+    # The main process prepares and checks the notes that need what it prepares while
+    # the workers check the rest: it is the longest chain, so it goes first for a core.
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
 
 
 class Linter:
@@ -277,7 +287,7 @@ class Linter:
         prepared: dict[str, list[Finding]] = {}
         _WORKER_LINTER, _WORKER_NEEDED = self, needed
         try:
-            with fork.Pool(workers, initializer=_worker_without_gc) as pool:
+            with fork.Pool(workers, initializer=_start_worker) as pool:
                 results = pool.imap_unordered(_check_in_worker, _chunks(chosen, workers))
                 if needed is not None:
                     self._prepare()
