@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from fixcheck import snapshot
+from vaultlint import vault as vault_module
 from vaultlint.cli import main
 from vaultlint.parser import parse_note
 from vaultlint.parser.limits import MAX_NOTE_CHARS, TIME_LIMIT_ENV
@@ -283,7 +284,13 @@ def test_unreadable_file_and_folder_simulated(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_scandir(path)
 
+    def open_for_reading(file, *args, **kwargs):
+        if os.path.basename(file) == "Locked.md":
+            raise PermissionError(errno.EACCES, "Permission denied", str(file))
+        return open(file, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(vault_module, "open", open_for_reading, raising=False)  # how notes are read
     monkeypatch.setattr(os, "scandir", scandir)
     result = run("check", str(root), "--output-format", "concise")
     assert result.exit_code == 1

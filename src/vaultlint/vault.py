@@ -8,6 +8,7 @@ import pickle
 import posixpath
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,33 +222,33 @@ class Vault:
         if cache is not None:
             cache.load()
         notes = NoteTable()
-        root_text = str(root)
         digests: dict[str, bytes] = {}
         summaries: dict[str, PaperSummary] = {}
         outlines: dict[str, SubpathTargets] = {}
         pending: list[tuple[str, bytes | None]] = []
         racy_after = time.time_ns() - RACY_WINDOW_NS
-        for path in files:
-            if not path.lower().endswith(NOTE_EXTENSIONS):
-                continue
-            notes[path] = None  # keeps discovery order; filled below
-            if cache is not None:
-                try:
-                    stat = os.stat(os.path.join(root_text, path))
-                except OSError:
-                    stat = None
-                if stat is not None and stat.st_mtime_ns < racy_after:
-                    entry = cache.by_stat(path, stat.st_mtime_ns, stat.st_size)
-                    if entry is not None:
-                        notes.add_blob(path, entry.blob)
-                        digests[path] = entry.digest
-                        if entry.paper_summary is not None:
-                            summaries[path] = entry.paper_summary
-                        continue
-                previous = cache.previous.get(path)
-                pending.append((path, previous.digest if previous else None))
-            else:
-                pending.append((path, None))
+        with _stat_in(root) as stat_in_root:
+            for path in files:
+                if not path.lower().endswith(NOTE_EXTENSIONS):
+                    continue
+                notes[path] = None  # keeps discovery order; filled below
+                if cache is not None:
+                    try:
+                        stat = stat_in_root(path)
+                    except OSError:
+                        stat = None
+                    if stat is not None and stat.st_mtime_ns < racy_after:
+                        entry = cache.by_stat(path, stat.st_mtime_ns, stat.st_size)
+                        if entry is not None:
+                            notes.add_blob(path, entry.blob)
+                            digests[path] = entry.digest
+                            if entry.paper_summary is not None:
+                                summaries[path] = entry.paper_summary
+                            continue
+                    previous = cache.previous.get(path)
+                    pending.append((path, previous.digest if previous else None))
+                else:
+                    pending.append((path, None))
         slow: set[str] = set()
         cached = len(notes) - len(pending)
         report = (lambda done: progress(cached + done, len(notes))) if progress else None
@@ -347,6 +348,27 @@ class Vault:
         return posixpath.dirname(path)
 
 
+@contextmanager
+def _stat_in(root: Path) -> Iterator[Callable[[str], os.stat_result]]:
+    """``os.stat`` of vault paths, relative to an open descriptor of the root where the
+    platform allows it: no joined path and a shorter lookup for each note, which a
+    pre-commit run of a large vault does for every note (about 13 ms at 10,000)."""
+    descriptor = None
+    if os.stat in os.supports_dir_fd:
+        try:
+            descriptor = os.open(root, os.O_RDONLY)
+        except OSError:
+            pass  # each note's stat then fails or succeeds on its own
+    if descriptor is None:
+        root_text = str(root)
+        yield lambda path: os.stat(os.path.join(root_text, path))
+        return
+    try:
+        yield lambda path: os.stat(path, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
+
+
 @dataclass(slots=True)
 class LoadedNote:
     """One note read from disk: parsed, pickled (from a worker), or neither when
@@ -366,10 +388,13 @@ class LoadedNote:
 
 def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
     """Read and parse one note; skip the parse when its bytes hash to ``cached_digest``."""
-    file = root.joinpath(*path.split("/"))
     try:
-        stat = file.stat()
-        data = file.read_bytes()
+        # The size and time of the file that was read (fstat of the open file), not
+        # of whatever the path names a moment later; os calls, as pathlib's cost more
+        # than the read itself in a cold run.
+        with open(os.path.join(root, path), "rb") as file:
+            stat = os.fstat(file.fileno())
+            data = file.read()
     except OSError as error:
         note = Note(path, "", skipped=True)
         note.problems.append(ParseProblem(f"cannot read file ({error.strerror})"))
