@@ -17,6 +17,7 @@ from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
 from .papers import PaperSummary, paper_facts, summarize
 from .parser import parse_bytes, parse_note, timed_out
+from .source import compact_pickle
 
 NOTE_EXTENSIONS = (".md",)
 # A file modified this recently may change again within the same mtime tick:
@@ -369,6 +370,7 @@ def _stat_in(root: Path) -> Iterator[Callable[[str], os.stat_result]]:
         os.close(descriptor)
 
 
+@compact_pickle  # one crosses from a parsing worker for every note of a cold run
 @dataclass(slots=True)
 class LoadedNote:
     """One note read from disk: parsed, pickled (from a worker), or neither when
