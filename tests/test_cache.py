@@ -293,3 +293,115 @@ def test_links_into_a_note_parsed_in_a_worker_are_checked_without_loading_it(tmp
     vault = Vault.load(root, use_cache=False, jobs=2)
     assert [f.code for f in Linter(vault, rules[:1]).run(["Index.md"])] == ["VL103"]
     assert Vault.load(root, use_cache=False, jobs=1).outlines  # parsed here: outlined all the same
+
+
+# --- paper facts --------------------------------------------------------------------
+
+PAPERS = {
+    "Papers.md": (
+        "# Papers\n\n| Title | arXiv |\n| --- | --- |\n"
+        "| [[#ReAct]] | 2210.03629 |\n| [[#Reflexion]] | 2303.11366 |\n\n"
+        "## ReAct\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n\n"
+        "## Reflexion\n\n> [!info]\n> - arXiv: [2303.11366](https://arxiv.org/abs/2303.11366)\n"
+    ),
+    "Daily.md": "# Daily\n\nRead [[Papers#ReAct]] today.\n",
+}
+
+
+@pytest.fixture
+def facts_counter(monkeypatch):
+    from vaultlint import papers
+
+    calls = []
+    original = papers._read_facts
+
+    def counting(view):
+        calls.append(view.note.path)
+        return original(view)
+
+    monkeypatch.setattr(papers, "_read_facts", counting)
+    return calls
+
+
+def full_check(root):
+    """What a full check reports, through the command line (which keeps paper facts)."""
+    return cli("check", str(root), "--output-format", "concise").output
+
+
+def test_paper_facts_are_kept_for_runs_that_take_notes_from_the_cache(tmp_path, facts_counter):
+    root = write_vault(tmp_path / "v", PAPERS)
+    age(root)
+    first = full_check(root)
+    assert facts_counter == ["Papers.md"] and len(list((root / CACHE_DIR_NAME).glob("facts-*.pickle"))) == 1
+    (root / "Daily.md").write_text(PAPERS["Daily.md"] + "More.\n", encoding="utf-8")
+    age(root)
+    facts_counter.clear()
+    assert full_check(root) == first  # every note but Daily.md from the parse cache, their facts from the facts cache
+    assert facts_counter == []
+
+
+def test_a_note_whose_bytes_changed_gets_new_facts(tmp_path, facts_counter):
+    root = write_vault(tmp_path / "v", PAPERS)
+    age(root)
+    full_check(root)
+    (root / "Daily.md").write_text(PAPERS["Daily.md"] + "More.\n", encoding="utf-8")
+    age(root)
+    assert "VL301" not in full_check(root)
+    # The same ID under a second paper's callout: a conflict only fresh facts can show.
+    papers_text = PAPERS["Papers.md"].replace("abs/2303.11366)", "abs/2303.11366) [2210.03629](https://arxiv.org/abs/2210.03629)")
+    (root / "Papers.md").write_text(papers_text, encoding="utf-8")
+    age(root)
+    facts_counter.clear()
+    after = full_check(root)
+    assert facts_counter == ["Papers.md"]
+    assert after == cli("check", str(root), "--output-format", "concise", "--no-cache").output
+    assert "VL301" in after or "VL302" in after
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95\x10\x00\x00"])
+def test_a_damaged_facts_cache_is_ignored_and_written_again(tmp_path, facts_counter, damage):
+    root = write_vault(tmp_path / "v", PAPERS)
+    age(root)
+    full_check(root)
+    (root / "Daily.md").write_text(PAPERS["Daily.md"] + "More.\n", encoding="utf-8")
+    age(root)
+    expected = full_check(root)
+    (facts_file,) = (root / CACHE_DIR_NAME).glob("facts-*.pickle")
+    facts_file.write_bytes(damage)
+    (root / "Daily.md").write_text(PAPERS["Daily.md"] + "Even more.\n", encoding="utf-8")
+    age(root)
+    facts_counter.clear()
+    assert full_check(root) == expected
+    assert facts_counter == ["Papers.md"] and facts_file.stat().st_size > len(damage)
+
+
+def test_facts_of_a_note_a_fix_rewrote_are_not_kept(tmp_path):
+    from vaultlint.cache import FactsCache
+
+    root = write_vault(tmp_path / "v", PAPERS)
+    age(root)
+    Vault.load(root)
+    vault = Vault.load(root)  # every note from the cache
+    vault.paper_facts("Papers.md")
+    vault.replace_note("Papers.md", PAPERS["Papers.md"] + "\nA fix was here.\n")
+    vault.paper_facts("Papers.md")
+    vault.save_paper_facts()
+    assert FactsCache(root / CACHE_DIR_NAME).get("Papers.md", vault.digests["Papers.md"]) is None
+
+
+def test_few_new_facts_do_not_rewrite_the_facts_cache(tmp_path):
+    from vaultlint.cache import FactsCache
+
+    folder = tmp_path / "cache"
+    store = FactsCache(folder)
+    digests = {f"Note {n}.md": bytes([n]) for n in range(20)}
+    for path, digest in digests.items():
+        store.put(path, digest, ("facts of", path))
+    store.save(digests)
+    written = store.file.stat().st_mtime_ns
+    again = FactsCache(folder)
+    assert again.get("Note 3.md", bytes([3])) == ("facts of", "Note 3.md")
+    assert again.get("Note 3.md", b"other bytes") is None
+    again.put("Note 3.md", b"other bytes", ("new facts",))
+    again.save({**digests, "Note 3.md": b"other bytes"})  # one new of twenty: not worth rewriting
+    assert store.file.stat().st_mtime_ns == written

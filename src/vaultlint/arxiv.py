@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .source import compact_pickle
+
 # Archives of the old scheme (arXiv's own list of pre-2007 archives).
 OLD_ARCHIVES = frozenset(
     """acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas
@@ -49,6 +51,7 @@ OLD_SCHEME_FIRST = (1991, 7)
 OLD_SCHEME_LAST = (2007, 3)
 
 
+@compact_pickle  # in every claim the facts cache keeps
 @dataclass(frozen=True, slots=True, order=True)
 class ArxivId:
     """A valid arXiv identifier; ``base`` without the version, ``version`` or ``None``."""

@@ -161,6 +161,79 @@ class NoteCache:
                 stale.unlink(missing_ok=True)
 
 
+class FactsCache:
+    """Each note's paper facts (``papers.PaperFacts``, what the paper index reads of
+    one note alone), kept apart from the notes in ``<cache dir>/facts-<key>.pickle``
+    as {path: (hash of the note's bytes, pickled facts)}.
+
+    A run that builds the paper index from notes it took from the parse cache would
+    otherwise work the facts out again for every note that may hold records (the
+    main process's longest step of a full check after an edit). Apart, because a
+    note's facts are needed only where the index is built, and pickled with the note
+    they cost every other reader of it. Read whole on first use; written when a run
+    worked out facts for at least a tenth as many notes as the file holds (or it
+    held none), so that a run about one edited note does not rewrite it. The key is
+    the parse cache's, which covers the code that works facts out.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / f"facts-{cache_key()}.pickle"
+        self._stored: dict[str, tuple[bytes, bytes]] | None = None
+        self._new: dict[str, tuple[bytes, object]] = {}
+
+    def _load(self) -> dict[str, tuple[bytes, bytes]]:
+        if self._stored is None:
+            with paused_gc():
+                data = _read_facts_file(self.file)
+            self._stored = data if data is not None else {}
+        return self._stored
+
+    def get(self, path: str, digest: bytes) -> object | None:
+        entry = self._load().get(path)
+        if entry is None or entry[0] != digest:
+            return None
+        try:
+            return pickle.loads(entry[1])
+        except Exception:  # damaged: worked out again, and written again
+            return None
+
+    def put(self, path: str, digest: bytes, facts: object) -> None:
+        self._new[path] = (digest, facts)
+
+    def save(self, digests: dict[str, bytes]) -> None:
+        """Write the facts of the notes in ``digests`` (path to the hash of the bytes the
+        facts come from), the new and the stored, if enough of them are new."""
+        stored = self._load()
+        if not self._new or (stored and len(self._new) * 10 < len(stored)):
+            return
+        kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in self._new}
+        for path, (digest, facts) in self._new.items():
+            if digests.get(path) == digest:
+                kept[path] = (digest, pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
+        if not kept and not stored:
+            return
+        write_atomically(self.folder, self.file, (_FACTS_FORMAT, kept))
+        self._stored, self._new = kept, {}
+        for stale in self.folder.glob("facts-*.pickle"):
+            if stale != self.file:
+                stale.unlink(missing_ok=True)
+
+
+_FACTS_FORMAT = "vaultlint-facts-1"
+
+
+def _read_facts_file(file: Path) -> dict[str, tuple[bytes, bytes]] | None:
+    try:
+        with open(file, "rb") as stream:
+            tag, entries = pickle.load(stream)
+    except Exception:  # missing, truncated, corrupt or incompatible: start afresh
+        return None
+    if tag != _FACTS_FORMAT or not isinstance(entries, dict):
+        return None
+    return entries
+
+
 def processes_fork() -> bool:
     """Whether this platform's worker processes fork (Linux): the parallel steps (checking
     in workers, writing the cache in a child) need it."""

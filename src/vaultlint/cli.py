@@ -174,6 +174,7 @@ def _cached_check(options: Options, prepared: Run) -> list:
         findings = linter.run(prepared.chosen)
         if not prepared.vault.timed_out:
             results.put(key, findings)
+        prepared.vault.save_paper_facts()
     return findings
 
 

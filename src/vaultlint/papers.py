@@ -107,6 +107,7 @@ class Place(str, Enum):
     BODY = "body"
 
 
+@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class Claim:
     """One statement of an arXiv ID: ``span`` covers the ID text exactly (with version).
@@ -1030,6 +1031,7 @@ def _link_target(link: Link | ExternalLink) -> tuple[str, str]:
 # --- what one note says on its own ---------------------------------------------------
 
 
+@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _RowFacts:
     row_index: int
@@ -1041,6 +1043,7 @@ class _RowFacts:
     claims: tuple[Claim, ...]
 
 
+@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _TableFacts:
     table_index: int
@@ -1050,6 +1053,7 @@ class _TableFacts:
     rows: tuple[_RowFacts, ...]
 
 
+@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _SectionFacts:
     heading_index: int
@@ -1059,6 +1063,7 @@ class _SectionFacts:
     claims: tuple[Claim, ...]
 
 
+@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class PaperFacts:
     """The paper records a note holds on its own: its index tables and rows (without
@@ -1292,7 +1297,7 @@ class _Builder:
         return view
 
     def build(self) -> PaperIndex:
-        facts = {path: paper_facts(note) for path, note in self.notes.items()}
+        facts = {path: self.vault.paper_facts(path) for path in self.notes}
         for path, note_facts in facts.items():
             note = self.notes[path]
             for table_facts in note_facts.tables:

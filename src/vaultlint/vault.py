@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR_NAME, NoteCache, content_hash
+from .cache import CACHE_DIR_NAME, FactsCache, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
-from .papers import PaperSummary, paper_facts, summarize
+from .papers import PaperFacts, PaperSummary, paper_facts, summarize
 from .parser import parse_bytes, parse_note, timed_out
 from .source import compact_pickle
 
@@ -196,6 +196,9 @@ class Vault:
         self.generation = 0
         # Notes skipped for their parse time in this run (their findings are not replayed).
         self.timed_out: set[str] = set()
+        # Where notes' paper facts are kept between runs (``paper_facts``); None: nowhere.
+        self.facts_cache: FactsCache | None = None
+        self._rewritten: set[str] = set()
 
     @classmethod
     def load(
@@ -287,6 +290,8 @@ class Vault:
             cache.save(background=save_in_background)
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries, outlines)
         vault.timed_out = slow
+        if cache is not None:
+            vault.facts_cache = FactsCache(cache.folder)
         return vault
 
     def note(self, path: str) -> Note | None:
@@ -300,6 +305,7 @@ class Vault:
         self.notes[path] = note
         self.paper_summaries.pop(path, None)
         self.outlines.pop(path, None)
+        self._rewritten.add(path)  # its facts no longer match its digest
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
         self.generation += 1
         return note
@@ -310,6 +316,28 @@ class Vault:
         if summary is None:
             summary = self.paper_summaries[path] = summarize(self.notes[path])
         return summary
+
+    def paper_facts(self, path: str) -> PaperFacts:
+        """The note's :class:`~vaultlint.papers.PaperFacts`: those it already has, else
+        those the facts cache kept for its bytes, else worked out (and kept there)."""
+        note = self.notes[path]
+        if note.paper_facts is not None:
+            return note.paper_facts
+        cache, digest = self.facts_cache, self.digests.get(path)
+        if cache is None or digest is None or path in self._rewritten or note.skipped:
+            return paper_facts(note)
+        facts = cache.get(path, digest)
+        if facts is not None:
+            note.paper_facts = facts
+            return facts
+        facts = paper_facts(note)
+        cache.put(path, digest, facts)
+        return facts
+
+    def save_paper_facts(self) -> None:
+        """Keep the paper facts this run worked out for the next (see ``FactsCache``)."""
+        if self.facts_cache is not None:
+            self.facts_cache.save({path: digest for path, digest in self.digests.items() if path not in self._rewritten})
 
     def subpath_targets(self, path: str) -> SubpathTargets | None:
         """Where the subpaths of links into the note at ``path`` can lead; ``None`` for
