@@ -204,8 +204,10 @@ class FactsCache:
     def save(self, digests: dict[str, bytes]) -> None:
         """Write the facts of the notes in ``digests`` (path to the hash of the bytes the
         facts come from), the new and the stored, if enough of them are new."""
+        if not self._new:
+            return  # without reading the file: most runs that read no facts are pre-commit runs
         stored = self._load()
-        if not self._new or (stored and len(self._new) * 10 < len(stored)):
+        if stored and len(self._new) * 10 < len(stored):
             return
         kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in self._new}
         for path, (digest, facts) in self._new.items():
