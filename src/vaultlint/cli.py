@@ -127,21 +127,14 @@ def _prepare(options: Options, progress: Progress) -> Run:
     targets = [Path(p) for p in options.paths] or [Path(".")]
     root = _vault_root(targets, options.vault_root)
     settings = resolve_settings(root, options.command_line, discover_rules())
-    # The vault lives until the process ends: no collection walks it while it loads,
-    # and none after (frozen), which also keeps the pages forked workers share unwritten.
-    gc.disable()
-    try:
-        vault = Vault.load(
-            root,
-            cache_dir=_cache_dir(options, root),
-            use_cache=options.use_cache,
-            jobs=options.jobs,
-            progress=progress.phase("Reading notes"),
-            save_in_background=True,
-        )
-        gc.freeze()
-    finally:
-        gc.enable()
+    vault = Vault.load(
+        root,
+        cache_dir=_cache_dir(options, root),
+        use_cache=options.use_cache,
+        jobs=options.jobs,
+        progress=progress.phase("Reading notes"),
+        save_in_background=True,
+    )
     settings.read_gitignore(vault.files)
     chosen = [path for path in _choose(targets, vault) if not settings.is_excluded(path)]
     context = Context(vault, online=settings.online, online_settings=dict(settings.online_settings))
@@ -229,12 +222,23 @@ def _run_options(function):
 
 
 def _guarded(action):
-    """Usage problems and internal errors become one clear line and exit code 2."""
+    """Usage problems and internal errors become one clear line and exit code 2.
+
+    A command runs without the cyclic garbage collector: what it builds (the vault,
+    the rules' indexes, the findings) lives until it ends, and collections would walk
+    it again and again (the first after the rules ran took 0.4 s at 10,000 notes).
+    At the end it is frozen, not collected, for commands run in a longer process.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         try:
             return action()
         finally:
             wait_for_writers()  # the parse cache, written while the rules ran
+            if collecting:
+                gc.freeze()
+                gc.enable()
     except (UsageProblem, ConfigError, VaultError, RegistryError, RuleCrash) as error:
         click.echo(f"vaultlint: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
@@ -304,6 +308,28 @@ def _emit(findings, run: Run, output_format: str, statistics: bool, quiet: bool,
 @click.version_option(__version__, prog_name="vaultlint")
 def main() -> None:
     """Lint and repair Obsidian vaults the way Obsidian resolves links."""
+
+
+def entry() -> None:
+    """The ``vaultlint`` command: :func:`main`, then an exit that skips tearing the
+    interpreter down, which for a large vault means freeing millions of objects one
+    by one (0.3 to 0.7 s at 10,000 notes) only for the process to end. Everything
+    the command writes is written, closed and waited for before it returns."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or EXIT_ERROR
+    os._exit(code)
 
 
 @main.command()
