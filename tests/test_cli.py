@@ -159,3 +159,35 @@ def test_console_script_runs(vault_dir):
     completed = subprocess.run([executable, "check", str(root), "--output-format", "concise"], capture_output=True, text=True)
     assert completed.returncode == 1
     assert "VL101" in completed.stdout
+
+
+def _entry(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    """The ``vaultlint`` command as installed: ``entry``, which ends with ``os._exit``."""
+    code = "import sys; from vaultlint.cli import entry; sys.argv[0] = 'vaultlint'; entry()"
+    return subprocess.run([sys.executable, "-c", code, *args], stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_command_exits_with_every_line_written_and_the_right_code(vault_dir):
+    root = vault_dir({**BROKEN, **{f"Filler {n}.md": f"[[Missing {n}]]\n" for n in range(300)}})
+    findings = _entry("check", str(root), "--output-format", "concise")
+    assert findings.returncode == 1
+    lines = findings.stdout.splitlines()
+    assert sum("VL10" in line for line in lines) >= 300 and lines[-1]  # flushed to the last line
+    assert _entry("check", str(root), "--output-format", "concise", "--exit-zero").returncode == 0
+    usage = _entry("check", str(root / "nowhere"))
+    assert usage.returncode == 2 and "does not exist" in usage.stderr
+    assert _entry("--version").stdout.startswith("vaultlint, version")
+
+
+def test_the_command_exits_cleanly_when_its_reader_leaves(vault_dir):
+    root = vault_dir({f"Note {n}.md": f"[[Missing {n}]]\n" for n in range(2000)})
+    code = "import sys; from vaultlint.cli import entry; sys.argv[0] = 'vaultlint'; entry()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "check", str(root), "--output-format", "concise"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    process.stdout.readline()
+    process.stdout.close()  # like `vaultlint check | head -1`
+    _, errors = process.communicate(timeout=120)
+    # As click has it for a closed pipe: findings' exit code, and no noise about the pipe.
+    assert process.returncode == 1 and b"Traceback" not in errors and b"Exception ignored" not in errors

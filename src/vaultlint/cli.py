@@ -327,8 +327,8 @@ def entry() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            code = code or EXIT_ERROR
+        except (OSError, ValueError):  # the reader left (`vaultlint check | head`), as in _guarded
+            code = EXIT_ERROR
     os._exit(code)
 
 
