@@ -30,7 +30,7 @@ def _offline_rules():
     return [entry.cls() for entry in discover_rules().values() if entry.cls.__module__.startswith("vaultlint.")]
 
 
-def _vault(tmp_path: Path, source: str, seed: int) -> Path:
+def _vault(tmp_path: Path, source: str, seed: int = 0) -> Path:
     """The example vault, or a generated one of 120 notes."""
     root = tmp_path / "vault"
     if source == "example":
@@ -74,16 +74,14 @@ class Explodes(Rule):
 
 
 def test_a_rule_crash_in_a_worker_names_the_rule_and_note(tmp_path: Path, forking) -> None:
-    root = tmp_path / "vault"
-    shutil.copytree(REPO / "examples" / "research-vault", root)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     with pytest.raises(RuleCrash, match=r"rule VL999 \(explodes\) failed on Papers/Language models/Agents.md: ValueError: boom"):
         Linter(vault, [Explodes()], jobs=2).run(sorted(vault.notes))
 
 
 def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypatch) -> None:
-    root = tmp_path / "vault"
-    shutil.copytree(REPO / "examples" / "research-vault", root)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     linter = Linter(vault, _offline_rules(), jobs=2)
     assert linter._workers(len(vault.notes)) == 1  # fewer than PARALLEL_MIN_NOTES
@@ -126,8 +124,7 @@ class CollectorFree(Rule):
 def test_runs_go_without_the_cyclic_collector_and_give_it_back(tmp_path: Path, forking, jobs: int) -> None:
     import gc
 
-    root = tmp_path / "vault"
-    shutil.copytree(REPO / "examples" / "research-vault", root)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     assert gc.isenabled()
     linter = Linter(vault, [CollectorFree()], jobs=jobs)
@@ -167,7 +164,7 @@ class PreparesForOne(Rule):
 
 
 def test_workers_check_while_the_rules_prepare_when_these_name_their_notes(tmp_path: Path, forking) -> None:
-    root = _vault(tmp_path, "example", seed=0)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     chosen = sorted(vault.notes)
     named = chosen[3]
@@ -185,7 +182,7 @@ def test_workers_check_while_the_rules_prepare_when_these_name_their_notes(tmp_p
 def test_suppressions_of_notes_settled_here_see_what_the_workers_found(tmp_path: Path, forking) -> None:
     """A reader's findings come from both sides: a suppression of a worker's finding
     is used, an unused one is reported, as in one process."""
-    root = _vault(tmp_path, "example", seed=0)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     chosen = sorted(vault.notes)
     reader = next(path for path in paper_readers(vault, tuple(chosen)) if vault.notes[path].links)
@@ -200,7 +197,7 @@ def test_suppressions_of_notes_settled_here_see_what_the_workers_found(tmp_path:
 
 
 def test_a_rule_that_does_not_name_its_notes_keeps_every_check_after_preparing(tmp_path: Path, forking) -> None:
-    root = _vault(tmp_path, "example", seed=0)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     chosen = sorted(vault.notes)
     linter = Linter(vault, [*_offline_rules(), PreparesForOne(None)], jobs=2)
@@ -226,7 +223,7 @@ class FailsToPrepare(Rule):
 
 
 def test_a_crash_while_early_workers_check_names_the_rule(tmp_path: Path, forking) -> None:
-    root = _vault(tmp_path, "example", seed=0)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     with pytest.raises(RuleCrash, match=r"rule VL995 \(fails-to-prepare\) failed on the vault as a whole: ValueError: no index"):
         Linter(vault, [*_offline_rules(), FailsToPrepare()], jobs=2).run(sorted(vault.notes))
@@ -249,7 +246,7 @@ class YieldsToTheMainProcess(Rule):
 
 
 def test_workers_run_below_the_main_process_which_prepares_meanwhile(tmp_path: Path, forking) -> None:
-    root = _vault(tmp_path, "example", seed=0)
+    root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)
     linter = Linter(vault, [YieldsToTheMainProcess()], jobs=2)
     assert linter._workers(len(vault.notes)) == 2

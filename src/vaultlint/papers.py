@@ -442,7 +442,6 @@ def paper_readers(vault: Vault, focus: Iterable[str] | None = None) -> tuple[str
     return readers
 
 
-
 @fast_init  # the cache index holds one per note, built anew on every run
 @compact_pickle
 @dataclass(frozen=True, slots=True)
@@ -1073,10 +1072,12 @@ class PaperFacts:
     Everything here depends on the note's text alone, so it can be computed before
     the vault is whole: on a cold run the main process computes it for each note
     that may hold records as the parsing workers hand the notes over (it would
-    otherwise wait for them), not after them with the other cores idle. It is not
-    cached: pickled with the note it cost more to load than to compute. The builder
-    adds what needs other notes. Immutable: one note's facts serve every build of
-    the index.
+    otherwise wait for them), not after them with the other cores idle. Runs that
+    take notes from the parse cache read it from the facts cache instead
+    (``Vault.paper_facts``, ``cache.FactsCache``), apart from the note: pickled with
+    the note it cost every reader of the note more to load than to compute. The
+    builder adds what needs other notes. Immutable: one note's facts serve every
+    build of the index.
     """
 
     tables: tuple[_TableFacts, ...] = ()

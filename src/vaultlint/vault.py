@@ -281,7 +281,8 @@ class Vault:
             if from_worker and loaded.paper_summary is not None and loaded.paper_summary.readable:
                 # What the paper index reads of this note on its own, here while the
                 # workers go on parsing (this process would otherwise wait for them),
-                # rather than after them with the other cores idle. Not cached.
+                # rather than after them with the other cores idle. Not kept in the
+                # facts cache: pickling them would cost a cold run more than it saves.
                 try:
                     paper_facts(notes[path])
                 except Exception:
