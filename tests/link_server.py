@@ -122,6 +122,16 @@ class LinkServer:
                     server._in_flight[host] += 1
                     server.max_in_flight[host] = max(server.max_in_flight[host], server._in_flight[host])
                     server.max_total_in_flight = max(server.max_total_in_flight, sum(server._in_flight.values()))
+                answering = [False]
+
+                def answered() -> None:
+                    # Counted out before the answer goes: once the client has it, it may
+                    # send its next request before this thread would get here again.
+                    if not answering[0]:
+                        answering[0] = True
+                        with server.lock:
+                            server._in_flight[host] -= 1
+
                 try:
                     route = server.routes.get(path)
                     if route is None and path.startswith("/web/"):  # an archived copy: always there
@@ -129,6 +139,7 @@ class LinkServer:
                     answer = route(self.command, count) if route else Answer(404)
                     if answer.delay:
                         time.sleep(answer.delay)
+                    answered()
                     if answer.drop:
                         self.close_connection = True
                         return
@@ -146,8 +157,7 @@ class LinkServer:
                         except OSError:
                             pass
                 finally:
-                    with server.lock:
-                        server._in_flight[host] -= 1
+                    answered()
 
             do_GET = _answer
             do_HEAD = _answer
