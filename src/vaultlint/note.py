@@ -222,6 +222,13 @@ class Note:
     # papers.PaperFacts, computed on first use (see ``papers.paper_facts``), after the cache took the note.
     paper_facts: Any = field(default=None, compare=False, repr=False)
 
+    def __reduce__(self):
+        # A parsed note crosses from a parsing worker and into the cache pickled, and
+        # is unpickled by every process that reads it. As tuples of plain values it
+        # pickles in a quarter of the time it takes object by object (each object's
+        # reduce is a Python call), and loads faster too.
+        return (_note_from_flat, (_flatten(self),))
+
     @property
     def line_index(self) -> LineIndex:
         if self._line_index is None:
@@ -256,3 +263,111 @@ class Note:
         start = self.line_index.line_start(line)
         end = self.text.find("\n", start)
         return self.text[start:] if end == -1 else self.text[start:end].rstrip("\r")
+
+
+# --- the flat form of a note, for pickling (``Note.__reduce__``) ---------------------
+
+_STYLES = tuple(LinkStyle)
+_PLACES = tuple(LinkPlace)
+_STYLE_NUMBER = {style: number for number, style in enumerate(_STYLES)}
+_PLACE_NUMBER = {place: number for number, place in enumerate(_PLACES)}
+
+
+def _flat_row(row: TableRow) -> tuple:
+    return (row.line, row.span.start, row.span.end, tuple((cell.text, cell.span.start, cell.span.end) for cell in row.cells))
+
+
+def _row_from_flat(flat: tuple) -> TableRow:
+    line, start, end, cells = flat
+    return TableRow(line, Span(start, end), tuple(TableCell(text, Span(s, e)) for text, s, e in cells))
+
+
+def _flatten(note: Note) -> tuple:
+    frontmatter = note.frontmatter
+    return (
+        note.path,
+        note.text,
+        note.encoding.codec,
+        note.encoding.bom,
+        None if frontmatter is None
+        else (frontmatter.span.start, frontmatter.span.end, frontmatter.data, frontmatter.error, frontmatter.error_line),
+        [(h.text, h.level, h.line, h.span.start, h.span.end) for h in note.headings],
+        [(b.id, b.line, b.span.start, b.span.end) for b in note.block_ids],
+        [(f.id, f.line, f.span.start, f.span.end) for f in note.footnotes],
+        [
+            (
+                c.type, c.title, c.fold, c.first_line, c.last_line, c.span.start, c.span.end,
+                tuple((f.key, f.value, f.line, f.value_span.start, f.value_span.end) for f in c.fields), c.depth,
+            )
+            for c in note.callouts
+        ],
+        [
+            (_flat_row(t.header), _flat_row(t.delimiter), tuple(_flat_row(row) for row in t.rows), t.alignments)
+            for t in note.tables
+        ],
+        [
+            (
+                _STYLE_NUMBER[k.style], k.embed, k.span.start, k.span.end, k.target_span.start, k.target_span.end,
+                k.raw_target, k.linktext, k.path, k.subpath, k.display, k.size, _PLACE_NUMBER[k.place],
+                k.in_comment, k.angle_brackets, k.escaped_pipe,
+            )
+            for k in note.links
+        ],
+        [
+            (
+                x.span.start, x.span.end, x.target_span.start, x.target_span.end, x.destination, x.embed,
+                x.reason, x.display, x.in_comment, _PLACE_NUMBER[x.place],
+            )
+            for x in note.external_links
+        ],
+        [(span.start, span.end) for span in note.comments],
+        [(span.start, span.end) for span in note.inline_opaque],
+        [(p.message, p.line, p.column) for p in note.problems],
+        note.skipped,
+        note._line_index,
+        note._subpath_targets,
+        note.paper_facts,
+    )
+
+
+def _note_from_flat(flat: tuple) -> Note:
+    (
+        path, text, codec, bom, frontmatter, headings, block_ids, footnotes, callouts, tables, links,
+        external_links, comments, inline_opaque, problems, skipped, line_index, subpath_targets, paper_facts,
+    ) = flat
+    styles, places = _STYLES, _PLACES
+    return Note(
+        path,
+        text,
+        Encoding(codec, bom),
+        None if frontmatter is None else Frontmatter(Span(frontmatter[0], frontmatter[1]), *frontmatter[2:]),
+        [Heading(t, level, line, Span(s, e)) for t, level, line, s, e in headings],
+        [BlockId(i, line, Span(s, e)) for i, line, s, e in block_ids],
+        [Footnote(i, line, Span(s, e)) for i, line, s, e in footnotes],
+        [
+            Callout(
+                kind, title, fold, first, last, Span(s, e),
+                tuple(CalloutField(key, value, line, Span(fs, fe)) for key, value, line, fs, fe in fields), depth,
+            )
+            for kind, title, fold, first, last, s, e, fields, depth in callouts
+        ],
+        [
+            Table(_row_from_flat(header), _row_from_flat(delimiter), tuple(_row_from_flat(row) for row in rows), alignments)
+            for header, delimiter, rows, alignments in tables
+        ],
+        [
+            Link(styles[a], b, Span(c, d), Span(e, f), g, h, i, j, k, m, places[n], o, q, r)
+            for a, b, c, d, e, f, g, h, i, j, k, m, n, o, q, r in links
+        ],
+        [
+            ExternalLink(Span(a, b), Span(c, d), e, f, g, h, i, places[j])
+            for a, b, c, d, e, f, g, h, i, j in external_links
+        ],
+        [Span(s, e) for s, e in comments],
+        [Span(s, e) for s, e in inline_opaque],
+        [ParseProblem(message, line, column) for message, line, column in problems],
+        skipped,
+        line_index,
+        subpath_targets,
+        paper_facts,
+    )

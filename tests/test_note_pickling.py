@@ -1,0 +1,103 @@
+"""A parsed note survives pickling whole: the cache and the parsing workers move
+notes as flat tuples (``Note.__reduce__``), and what comes back must be the note."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import fields
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vaultgen import fuzz_text
+from vaultlint.note import Note
+from vaultlint.papers import paper_facts
+from vaultlint.parser import parse_bytes, parse_note
+
+# Every field the flat form carries. A field added to Note must be added to the flat
+# form (``_flatten``, ``_note_from_flat``) too, and here.
+NOTE_FIELDS = [
+    "path", "text", "encoding", "frontmatter", "headings", "block_ids", "footnotes", "callouts", "tables",
+    "links", "external_links", "comments", "inline_opaque", "problems", "skipped", "_line_index",
+    "_subpath_targets", "paper_facts",
+]
+
+
+def assert_round_trip(note: Note) -> None:
+    copy = pickle.loads(pickle.dumps(note, pickle.HIGHEST_PROTOCOL))
+    assert [field.name for field in fields(Note)] == NOTE_FIELDS
+    for name in NOTE_FIELDS:
+        original, restored = getattr(note, name), getattr(copy, name)
+        if name == "_line_index" and original is not None:
+            assert restored._starts == original._starts and restored.line_count == original.line_count
+        else:
+            assert restored == original, name
+            assert type(restored) is type(original), name
+    assert copy.position(len(copy.text)) == note.position(len(note.text))
+
+
+RICH_NOTE = """\
+---
+aliases: [Other name, "Third"]
+cover: Attachments/cover.png
+tags:
+  - paper
+---
+# Title
+
+Text with [[Target#Section|alias]], ![[Pasted image.png|300]], [md](Folder/Note%20Two.md#Head "title"),
+[web](https://arxiv.org/abs/2205.12255), <https://example.com>, `code [[not]]` and $x$. ^block-1
+
+> [!info] ReAct
+> arXiv: 2210.03629
+> Repo: [code](https://github.com/x/y)
+
+| Paper | arXiv |
+|:------|------:|
+| [[#ReAct]] | [2210.03629](https://arxiv.org/abs/2210.03629) |
+| ragged |
+
+%% a comment with [[Hidden]] %%
+
+[^note]: A footnote.
+Setext
+======
+"""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        RICH_NOTE.encode(),
+        b"\xef\xbb\xbf# With a BOM\r\n\r\n[[Link]]\r\n",
+        b"---\nkey: [unclosed\n---\n# Bad properties\n",
+        b"not \xff UTF-8",
+        b"",
+    ],
+    ids=["rich", "bom-crlf", "bad-properties", "undecodable", "empty"],
+)
+def test_parsed_notes_survive_pickling(data):
+    note = parse_bytes("Folder/Note.md", data)
+    assert_round_trip(note)
+    # What is worked out on first use goes along when it was.
+    note.position(len(note.text))
+    note.subpath_targets
+    paper_facts(note)
+    assert_round_trip(note)
+
+
+def test_the_rich_note_has_every_kind_of_element():
+    """The example above exercises every part of the flat form."""
+    note = parse_bytes("Folder/Note.md", RICH_NOTE.encode())
+    assert note.frontmatter and note.frontmatter.data
+    for name in ("headings", "block_ids", "footnotes", "callouts", "tables", "links", "external_links", "comments", "inline_opaque"):
+        assert getattr(note, name), name
+    assert note.callouts[0].fields and note.tables[0].rows
+    assert {link.embed for link in note.links} == {True, False} and {link.style.value for link in note.links} == {"wikilink", "markdown"}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(st.randoms(use_true_random=False))
+def test_fuzzed_notes_survive_pickling(rng):
+    assert_round_trip(parse_note("fuzz.md", fuzz_text(rng, max_parts=60)))
