@@ -328,6 +328,14 @@ def full_check(root):
     return cli("check", str(root), "--output-format", "concise").output
 
 
+def forget_note_findings(root):
+    """Drop each note's findings kept from the last run, so that the next run builds the
+    paper index (a run after an edit that changes no reader takes the paper rules'
+    findings as they were, and reads no facts)."""
+    for file in (root / CACHE_DIR_NAME).glob("note-results-*.pickle"):
+        file.unlink()
+
+
 def test_paper_facts_are_kept_for_runs_that_take_notes_from_the_cache(tmp_path, facts_counter):
     root = write_vault(tmp_path / "v", PAPERS)
     age(root)
@@ -335,6 +343,7 @@ def test_paper_facts_are_kept_for_runs_that_take_notes_from_the_cache(tmp_path, 
     assert facts_counter == ["Papers.md"] and len(list((root / CACHE_DIR_NAME).glob("facts-*.pickle"))) == 1
     (root / "Daily.md").write_text(PAPERS["Daily.md"] + "More.\n", encoding="utf-8")
     age(root)
+    forget_note_findings(root)
     facts_counter.clear()
     assert full_check(root) == first  # every note but Daily.md from the parse cache, their facts from the facts cache
     assert facts_counter == []
@@ -370,6 +379,7 @@ def test_a_damaged_facts_cache_is_ignored_and_written_again(tmp_path, facts_coun
     facts_file.write_bytes(damage)
     (root / "Daily.md").write_text(PAPERS["Daily.md"] + "Even more.\n", encoding="utf-8")
     age(root)
+    forget_note_findings(root)
     facts_counter.clear()
     assert full_check(root) == expected
     assert facts_counter == ["Papers.md"] and facts_file.stat().st_size > len(damage)

@@ -17,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,6 +237,110 @@ def _read_facts_file(file: Path) -> dict[str, tuple[bytes, bytes]] | None:
     return entries
 
 
+@compact_pickle  # one per note in the file
+@dataclass(frozen=True, slots=True)
+class NoteFindings:
+    """What the rules found in one note, kept for a later run (see :class:`NoteResultCache`).
+
+    ``digest``: the hash of the note's bytes; ``rules``: the codes of the rules that
+    checked it; ``linked``: the other notes those rules read while checking it, and
+    ``linked_digest`` the hash of their hashes; ``named_digest``: the hash of the
+    hashes of the notes the rules that prepare named; ``raw``: by rule, the findings of
+    the rules whose findings may be kept (``Rule.reads``), before the note's
+    suppressions (a rule that found nothing is left out); ``settled``: all its findings after them, or ``None`` when some
+    rule must check the note again on every run anyway.
+    """
+
+    digest: bytes
+    rules: tuple[str, ...]
+    linked: tuple[str, ...]
+    linked_digest: bytes
+    named_digest: bytes
+    raw: dict
+    settled: tuple | None
+
+
+def linked_digest(linked: Iterable[str], digests: dict[str, bytes]) -> bytes:
+    """The hash of the current hashes of the notes ``linked`` (a path no note has counts as such)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in linked:
+        digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + digests.get(path, b"-"))
+    return digest.digest()
+
+
+class NoteResultCache:
+    """Each note's findings from the last runs, by note, so that a run checks again only
+    the notes that changed (and those whose findings depend on them), not all.
+
+    One file, ``<cache dir>/note-results-<key>.pickle``, holds a
+    :class:`NoteFindings` per note under the key of everything else that decides
+    the findings it keeps (:meth:`ResultCache.keys`: vaultlint's code, the
+    configuration and rules, the vault's file list, Obsidian's settings); any change
+    there starts it afresh. Not the attachments' or hidden files' times: only rules
+    that say nothing of what they read may read those, and they check every note
+    every time; so a fresh checkout (CI with a restored cache) takes them too. A note's findings are taken from it when its bytes are unchanged, and
+    only for rules that say what they read (``Rule.reads``): the note alone, or the
+    note and the notes they read while checking it, whose bytes must be unchanged
+    too. The engine decides what to take (``Linter``); this keeps and writes it. Read
+    whole; a missing, damaged or foreign file is an empty one.
+    """
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder = folder
+        self.key = key
+        self.file = folder / f"note-results-{cache_key()}.pickle"
+        self._entries: dict[str, NoteFindings] | None = None
+        self._new: dict[str, NoteFindings] = {}
+
+    def _load(self) -> dict[str, NoteFindings]:
+        if self._entries is None:
+            entries: dict[str, NoteFindings] = {}
+            try:
+                with paused_gc(), open(self.file, "rb") as stream:
+                    tag, key, stored = pickle.load(stream)
+                if tag == _NOTE_RESULTS_FORMAT and key == self.key and isinstance(stored, dict):
+                    entries = stored
+            except Exception:  # missing, truncated, corrupt or another run's: start afresh
+                pass
+            self._entries = entries
+        return self._entries
+
+    def get(self, path: str) -> NoteFindings | None:
+        return self._load().get(path)
+
+    def put(self, path: str, entry: NoteFindings) -> None:
+        self._new[path] = entry
+
+    def save(self, notes: Iterable[str], background: bool = False) -> None:
+        """Write the entries of ``notes`` (the vault's notes now: others drop out), the
+        new over the stored, if any is new. ``background``: as ``NoteCache.save``."""
+        if not self._new:
+            return
+        stored = self._load()
+        entries = {path: self._new.get(path) or stored.get(path) for path in notes}
+        entries = {path: entry for path, entry in entries.items() if entry is not None}
+        self._entries, self._new = entries, {}
+        if background and processes_fork():
+            pid = os.fork()
+            if pid:
+                _WRITERS.append(pid)
+                return
+            try:
+                self._write(entries)
+            finally:
+                os._exit(0)
+        self._write(entries)
+
+    def _write(self, entries: dict[str, NoteFindings]) -> None:
+        write_atomically(self.folder, self.file, (_NOTE_RESULTS_FORMAT, self.key, entries))
+        for stale in self.folder.glob("note-results-*.pickle"):
+            if stale != self.file:
+                stale.unlink(missing_ok=True)
+
+
+_NOTE_RESULTS_FORMAT = "vaultlint-note-results-1"
+
+
 def processes_fork() -> bool:
     """Whether this platform's worker processes fork (Linux): the parallel steps (checking
     in workers, writing the cache in a child) need it."""
@@ -407,20 +512,36 @@ class ResultCache:
         self.file = folder / f"results-{cache_key()}.pickle"
 
     @staticmethod
-    def key(vault, rules, paths, extra: str = "") -> bytes:
+    def keys(vault, rules, paths, settings: str = "", scope: str = "") -> tuple[bytes, bytes]:
+        """The key of this run's findings as a whole, and the key of what decides each
+        note's findings besides notes (see :class:`NoteResultCache`): vaultlint's code,
+        the rules and their options, the configuration, Obsidian's settings and the
+        vault's file list. The first adds the notes' hashes, the other files' sizes and
+        times, the hidden folders' files (which rules that say nothing of what they
+        read may read), the notes reported and their ``scope``."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(cache_key().encode())
         for path in vault.files:
             digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(repr(vault.settings).encode())
+        for rule in rules:
+            origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
+            digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
+        # Every source file of the package, not just the modules imported so far: what
+        # a run imports depends on what it had to parse, and must not change the key.
+        code_files = {str(file) for file in _PACKAGE.rglob("*.py")}
+        code_files |= {getattr(sys.modules[type(rule).__module__], "__file__", None) or "" for rule in rules}
+        code_files.discard("")
+        digest.update(_code_stamp(sorted(code_files)).encode())
+        digest.update(settings.encode())
+        notes_key = digest.digest()
+        for path in vault.files:
             if path not in vault.digests:  # attachments, canvases: their stat stands for their bytes
                 try:
                     stat = os.stat(os.path.join(vault.root, path))
-                    digest.update(f"{stat.st_mtime_ns}:{stat.st_size}".encode())
+                    digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode("utf-8", "surrogatepass"))
                 except OSError:
                     digest.update(b"?")
-        for path in sorted(vault.digests):
-            digest.update(path.encode("utf-8", "surrogatepass") + b"\1" + vault.digests[path])
-        digest.update(repr(vault.settings).encode())
         # Hidden folders are not vault files, yet rules read them: Obsidian's settings
         # (template folders, app.json) and what is already in the trash (move targets).
         for hidden in (".obsidian", ".trash"):
@@ -431,18 +552,11 @@ class ResultCache:
                     except OSError:
                         continue
                     digest.update(f"{folder}/{name}:{stat.st_mtime_ns}:{stat.st_size}\n".encode("utf-8", "surrogatepass"))
-        for rule in rules:
-            origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
-            digest.update(f"{rule.code}|{origin}|{sorted(rule.settings.items())!r}\n".encode())
-        # Every source file of the package, not just the modules imported so far: what
-        # a run imports depends on what it had to parse, and must not change the key.
-        code_files = {str(file) for file in _PACKAGE.rglob("*.py")}
-        code_files |= {getattr(sys.modules[type(rule).__module__], "__file__", None) or "" for rule in rules}
-        code_files.discard("")
-        digest.update(_code_stamp(sorted(code_files)).encode())
+        for path in sorted(vault.digests):
+            digest.update(path.encode("utf-8", "surrogatepass") + b"\1" + vault.digests[path])
         digest.update("\0".join(paths).encode("utf-8", "surrogatepass"))
-        digest.update(extra.encode())
-        return digest.digest()
+        digest.update(scope.encode())
+        return digest.digest(), notes_key
 
     def get(self, key: bytes) -> list | None:
         # The findings are kept pickled inside the file, so that a run whose key differs

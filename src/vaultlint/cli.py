@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .config import CommandLine, ConfigError, Settings, resolve_settings, toml_value
-from .cache import CACHE_DIR_NAME, ResultCache, clear_cache, wait_for_writers
+from .cache import CACHE_DIR_NAME, NoteResultCache, ResultCache, clear_cache, wait_for_writers
 from .engine import Linter, RuleCrash
 from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
 from .progress import Progress
@@ -160,15 +160,30 @@ def _cached_check(options: Options, prepared: Run) -> list:
     linter = prepared.linter
     if not options.use_cache or prepared.settings.online:
         return linter.run(prepared.chosen)
-    results = ResultCache(_cache_dir(options, prepared.vault.root))
-    key = ResultCache.key(prepared.vault, linter.rules, prepared.chosen, prepared.settings.fingerprint() + repr(getattr(linter.scope, "given", ())))
+    vault = prepared.vault
+    folder = _cache_dir(options, vault.root)
+    results = ResultCache(folder)
+    key, notes_key = ResultCache.keys(
+        vault, linter.rules, prepared.chosen, prepared.settings.fingerprint(), repr(getattr(linter.scope, "given", ()))
+    )
     findings = results.get(key)
     if findings is None:
+        # Each note's findings too, for a later run after an edit; not for a run about a
+        # few notes (pre-commit), for which reading them all costs more than it saves.
+        by_note = len(prepared.chosen) >= min(NOTE_RESULTS_MIN_NOTES, len(vault.notes))
+        linter.results = NoteResultCache(folder, notes_key) if by_note else None
         findings = linter.run(prepared.chosen)
-        if not prepared.vault.timed_out:
+        if not vault.timed_out:
             results.put(key, findings)
-        prepared.vault.save_paper_facts()
+        if linter.results is not None:
+            linter.results.save(vault.notes, background=True)
+        vault.save_paper_facts()
     return findings
+
+
+# Runs that check fewer notes than this (and than the vault holds) neither take nor
+# keep each note's findings (``NoteResultCache``).
+NOTE_RESULTS_MIN_NOTES = 200
 
 
 def _display_root(vault: Vault) -> str:

@@ -16,6 +16,10 @@ the notes they named, settling those notes' suppressions with what the workers f
 there; otherwise the workers start once the rules have prepared, inherit what they
 built, and check notes whole. The vault-wide hooks run here while the workers check
 (they need no per-note finding). Runs go without the cyclic garbage collector.
+
+Given ``results`` (a ``NoteResultCache``), a run takes each note's findings from
+earlier runs where nothing they depend on changed (``Rule.reads``; see ``_reuse``),
+checks only the other notes, and keeps what it found for later runs.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
-from .cache import processes_fork
+from .cache import NoteFindings, NoteResultCache, linked_digest, processes_fork
 from .diagnostics import Finding
 from .note import Note
-from .rule import Context, Rule
+from .rule import READS_ANYTHING, READS_LINKED, READS_NOTE, READS_PREPARED, Context, Rule
 from .suppressions import Suppressions, parse
 from .vault import Vault
 
@@ -60,15 +64,17 @@ _WORKER_LINTER: Linter | None = None
 _WORKER_NEEDED: frozenset[str] | None = None
 
 
-def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, list[Finding]]]:
-    """The notes' findings. With ``_WORKER_NEEDED`` set, the worker was forked before
-    the rules prepared: it leaves out the rules that prepare, and returns the findings
-    of the notes in ``_WORKER_NEEDED`` apart, before their suppressions, for the main
-    process to settle once it has added what those rules find there."""
+def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, list[Finding]], dict[str, NoteFindings]]:
+    """The notes' findings, and what the run keeps of each note for the next (when it
+    keeps any: ``Linter.results``). With ``_WORKER_NEEDED`` set, the worker was forked
+    before the rules prepared: it leaves out the rules that prepare, and returns the
+    findings of the notes in ``_WORKER_NEEDED`` apart, before their suppressions, for
+    the main process to settle once it has added what those rules find there."""
     linter, needed = _WORKER_LINTER, _WORKER_NEEDED
     assert linter is not None
     if needed is None:
-        return len(paths), [finding for path in paths for finding in linter.check_note(path)], {}
+        found = [finding for path in paths for finding in linter.check_note(path)]
+        return len(paths), found, {}, linter._take_kept(paths)
     settled: list[Finding] = []
     unsettled: dict[str, list[Finding]] = {}
     for path in paths:
@@ -77,9 +83,14 @@ def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, li
         findings = linter._checks(note, [rule for rule in rules if not _prepares(rule)])
         if path in needed:
             unsettled[path] = findings
+            if linter.results is not None:
+                linter._keep(path, None)  # settled with what the rules that prepare find, each run
         else:
-            settled.extend(linter._settle(note, rules, findings))
-    return len(paths), settled, unsettled
+            note_findings = linter._settle(note, rules, findings)
+            settled.extend(note_findings)
+            if linter.results is not None:
+                linter._keep(path, note_findings)
+    return len(paths), settled, unsettled, linter._take_kept(paths)
 
 
 def _prepares(rule: Rule) -> bool:
@@ -120,6 +131,7 @@ class Linter:
         progress: Progress | None = None,
         scope: Callable[[str], bool] | None = None,
         jobs: int | None = 1,
+        results: NoteResultCache | None = None,
     ) -> None:
         self.vault = vault
         self.rules = list(rules)
@@ -133,6 +145,21 @@ class Linter:
         # Worker processes for checking notes (None: one per core). Offline runs of
         # many notes only: online rules batch their requests per run, in one process.
         self.jobs = jobs
+        # Each note's findings from earlier runs, taken where nothing they depend on
+        # changed and kept for later ones (see ``_reuse``); None: none kept.
+        self.results = results
+        # By note, the findings of earlier runs this run takes, by rule (see ``_reuse``).
+        self._reused: dict[str, dict[str, tuple[Finding, ...]]] = {}
+        # By note, what this run found, to keep (see ``_keep``).
+        self._kept: dict[str, NoteFindings] = {}
+        # By note, its findings by rule and the other notes the rules read, until kept.
+        self._raw_kept: dict[str, tuple[dict[str, tuple[Finding, ...]], tuple[str, ...]]] = {}
+        # While findings are kept: the notes the rules that prepare named (None: some
+        # rule did not say), the hash of their bytes, and the rules whose findings are
+        # all taken, which need not prepare.
+        self._named: set[str] | None = None
+        self._named_digest = b""
+        self._taken_whole: set[str] = set()
         self._known: dict[str, str] | None = None
 
     def rules_for(self, path: str) -> list[Rule]:
@@ -167,17 +194,126 @@ class Linter:
     def check_note(self, path: str) -> list[Finding]:
         note = self.vault.notes[path]
         rules = self.rules_for(path)
-        return self._settle(note, rules, self._checks(note, rules))
+        findings = self._settle(note, rules, self._checks(note, rules))
+        if self.results is not None:
+            self._keep(path, findings)
+        return findings
 
     def _checks(self, note: Note, rules: Iterable[Rule]) -> list[Finding]:
-        """What the rules find in the note, before its suppressions."""
+        """What the rules find in the note, before its suppressions: taken from an
+        earlier run where ``_reuse`` allowed, and noted for later runs when kept."""
         findings: list[Finding] = []
-        for rule in rules:
-            try:
-                findings.extend(rule.check(note, self.context))
-            except Exception as error:
-                raise RuleCrash(rule, note.path, error) from error
+        reused = self._reused.get(note.path, {})
+        keeping = self.results is not None
+        by_rule: dict[str, tuple[Finding, ...]] = {}
+        asked = self.vault.notes.asked = set() if keeping else None
+        try:
+            for rule in rules:
+                found = reused.get(rule.code)
+                if found is None and keeping and self._named is not None and _prepares(rule) and note.path not in self._named:
+                    found = ()  # as promised (prepared_for): nothing to find here
+                if found is None:
+                    try:
+                        found = tuple(rule.check(note, self.context))
+                    except Exception as error:
+                        raise RuleCrash(rule, note.path, error) from error
+                if found and keeping and rule.reads_in(self.context) != READS_ANYTHING:
+                    by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
+                findings.extend(found)
+        finally:
+            self.vault.notes.asked = None
+        if keeping:
+            previous = reused and self.results.get(note.path)
+            linked = set(previous.linked) if previous else set()  # the reads of the rules not run again
+            linked.update(asked or ())
+            linked.discard(note.path)
+            self._raw_kept[note.path] = (by_rule, tuple(sorted(linked)))
         return findings
+
+    # --- findings kept between runs (``results``) --------------------------------------
+
+    def _reuse(self, chosen: list[str], named: set[str] | None) -> tuple[list[Finding], list[str]]:
+        """The findings of earlier runs this run can take, and the notes it must check.
+
+        A note's findings by a rule are taken when the note's bytes are those it had,
+        the same rules check it, and the rule reads only the note (``READS_NOTE``),
+        also other notes whose bytes are unchanged too (``READS_LINKED``: those it read
+        in that note), or prepares and reads only the notes the rules that prepare
+        named, which are the same notes with the same bytes (``READS_PREPARED``); what
+        else they depend on is in the results' key. A note is not checked at all when
+        every rule that checks it is taken so, but for rules that prepare and did not
+        name it (``named``: they find nothing there); its findings after suppressions
+        are then those it had. The rest are checked, with the findings taken.
+        """
+        assert self.results is not None
+        vault = self.vault
+        digests = vault.digests
+        taken: list[Finding] = []
+        to_check: list[str] = []
+        for path in chosen:
+            entry = self.results.get(path)
+            rules = self.rules_for(path)
+            if (
+                entry is None
+                or entry.digest != digests.get(path)
+                or path in vault.timed_out
+                or entry.rules != tuple(rule.code for rule in rules)
+            ):
+                to_check.append(path)
+                continue
+            linked_unchanged = entry.linked_digest == linked_digest(entry.linked, digests)
+            named_unchanged = named is not None and entry.named_digest == self._named_digest
+            usable: dict[str, tuple[Finding, ...]] = {}
+            for rule in rules:
+                reads = rule.reads_in(self.context)
+                if (
+                    reads == READS_NOTE
+                    or (reads == READS_LINKED and linked_unchanged)
+                    or (reads == READS_PREPARED and named_unchanged and _prepares(rule))
+                ):
+                    usable[rule.code] = entry.raw.get(rule.code, ())
+            again = [
+                rule for rule in rules
+                if rule.code not in usable and not (_prepares(rule) and named is not None and path not in named)
+            ]
+            if not again and entry.settled is not None:
+                taken.extend(entry.settled)
+            else:
+                self._reused[path] = usable
+                to_check.append(path)
+        # A rule that prepares need not, when its findings are taken in every note it named.
+        self._taken_whole = {
+            rule.code for rule in self.rules
+            if _prepares(rule) and rule.reads_in(self.context) == READS_PREPARED and type(rule).check_vault is Rule.check_vault
+            and named is not None
+            and all(rule.code in self._reused.get(path, ()) for path in to_check if path in named)
+        }
+        return taken, to_check
+
+    def _keep(self, path: str, settled: list[Finding] | None) -> None:
+        """Keep what this run found in the note at ``path`` (see ``_checks``) for later runs."""
+        by_rule, linked = self._raw_kept.pop(path, ({}, ()))
+        vault = self.vault
+        digest = vault.digests.get(path)
+        if digest is None or path in vault.timed_out or path in vault._rewritten:
+            return
+        earlier = self._kept.get(path)  # a worker's, for a note this process settles
+        if earlier is not None:
+            by_rule = {**earlier.raw, **by_rule}
+            linked = tuple(sorted({*earlier.linked, *linked}))
+        self._kept[path] = NoteFindings(
+            digest,
+            tuple(rule.code for rule in self.rules_for(path)),
+            linked,
+            linked_digest(linked, vault.digests),
+            self._named_digest,
+            by_rule,
+            None if settled is None else tuple(settled),
+        )
+
+    def _take_kept(self, paths: list[str]) -> dict[str, NoteFindings]:
+        """What a worker keeps of its notes, handed to the main process."""
+        return {path: self._kept.pop(path) for path in paths if path in self._kept}
 
     def _settle(self, note: Note, rules: list[Rule], findings: list[Finding]) -> list[Finding]:
         """The note's findings after its suppressions, with the judges of suppressions'
@@ -219,21 +355,39 @@ class Linter:
         findings: list[Finding] = []
         chosen = [path for path in paths if path in self.vault.notes]
         self.context.begin_run(chosen)
-        workers = self._workers(len(chosen))
+        self._reused, self._kept, self._raw_kept, self._taken_whole = {}, {}, {}, set()
+        self._named, self._named_digest = None, b""
+        to_check = chosen
+        if self.context.online:
+            self.results = None  # what online checks find is not the notes' alone
+        if self.results is not None:
+            named = self._needing_preparation()
+            if named is not None:
+                self._named = set(named)
+                self._named_digest = linked_digest(sorted(self._named), self.vault.digests)
+            taken, to_check = self._reuse(chosen, self._named)
+            findings.extend(taken)
+        workers = self._workers(len(to_check))
         if workers > 1:
-            findings.extend(self._check_in_workers(chosen, workers, meanwhile=lambda: self.check_vault(chosen)))
+            findings.extend(self._check_in_workers(to_check, workers, meanwhile=lambda: self.check_vault(chosen)))
         else:
             self._prepare()
-            for done, path in enumerate(chosen, 1):
+            for done, path in enumerate(to_check, 1):
                 findings.extend(self.check_note(path))
                 if self.progress is not None:
-                    self.progress(done, len(chosen))
+                    self.progress(done, len(to_check))
             findings.extend(self.check_vault(chosen))
+        if self.results is not None:
+            for path, entry in self._kept.items():
+                self.results.put(path, entry)
+            self._reused, self._kept, self._raw_kept, self._taken_whole = {}, {}, {}, set()
         findings.sort(key=lambda finding: finding.sort_key)
         return findings
 
     def _prepare(self) -> None:
         for rule in self.rules:
+            if rule.code in self._taken_whole:
+                continue
             try:
                 rule.prepare(self.context)
             except Exception as error:
@@ -296,16 +450,20 @@ class Linter:
                         prepared[path] = self._checks(self.vault.notes[path], rules)
                 findings.extend(meanwhile())
                 done = 0
-                for checked, found, early in results:
+                for checked, found, early, kept in results:
                     findings.extend(found)
                     unsettled.update(early)
+                    self._kept.update(kept)
                     done += checked
                     if self.progress is not None:
                         self.progress(done, len(chosen))
         finally:
             _WORKER_LINTER = _WORKER_NEEDED = None
         for path, found in unsettled.items():
-            findings.extend(self._settle(self.vault.notes[path], self.rules_for(path), found + prepared[path]))
+            note_findings = self._settle(self.vault.notes[path], self.rules_for(path), found + prepared[path])
+            findings.extend(note_findings)
+            if self.results is not None:
+                self._keep(path, note_findings)
         return findings
 
     # --- vault-wide checks (Rule.check_vault) ----------------------------------------

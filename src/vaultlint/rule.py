@@ -13,6 +13,13 @@ from .source import Span
 from .vault import Vault
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
+
+# What a rule's findings in a note depend on (``Rule.reads``), besides the run's
+# configuration, the vault's file list and Obsidian's settings:
+READS_NOTE = "note"  # the note alone
+READS_LINKED = "linked"  # the note and the other notes its check reads (through vault.notes)
+READS_PREPARED = "prepared"  # the notes it names for its preparation (Rule.prepared_for)
+READS_ANYTHING = "anything"  # anything: checked again on every run
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
@@ -88,6 +95,22 @@ class Rule:
     # code or name (`--select VL401`, `extend-select = ["orphan-attachment"]`),
     # never through `ALL` or a code prefix.
     default_enabled: ClassVar[bool] = True
+    # What the findings in a note depend on, so that a later run may take them as they
+    # were for a note that did not change: READS_NOTE (the note alone, with the
+    # vault's file list, Obsidian's settings and the configuration, which every run
+    # compares), READS_LINKED (also the other notes the check asks ``vault.notes``
+    # or ``vault.subpath_targets`` for, with nothing of them kept between notes),
+    # READS_PREPARED (for a rule that prepares: also the notes ``prepared_for``
+    # names, which must be all that ``prepare`` reads), or READS_ANYTHING (checked
+    # again every time: the safe default for a rule that reads anything else).
+    reads: ClassVar[str] = READS_ANYTHING
+    # True for a rule that finds nothing unless the run is online (``--online``): an
+    # offline run may take its (empty) findings in a note from an earlier run.
+    online_only: ClassVar[bool] = False
+
+    def reads_in(self, context: Context) -> str:
+        """What the findings in a note depend on in a run with ``context`` (``reads``)."""
+        return READS_NOTE if self.online_only and not context.online else self.reads
 
     def __init__(self, **settings: Any) -> None:
         known = {option.name: option for option in self.options}

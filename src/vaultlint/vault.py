@@ -129,6 +129,8 @@ class NoteTable(MutableMapping):
     def __init__(self) -> None:
         self._notes: dict[str, Note | None] = {}
         self._blobs: dict[str, bytes] = {}
+        # While set, the paths asked for (see ``Vault.reading``).
+        self.asked: set[str] | None = None
 
     def add_blob(self, path: str, blob: bytes) -> None:
         self._notes[path] = None
@@ -138,6 +140,8 @@ class NoteTable(MutableMapping):
         return self._blobs.get(path)
 
     def __getitem__(self, path: str) -> Note:
+        if self.asked is not None:
+            self.asked.add(path)
         note = self._notes[path]
         if note is None:
             note = pickle.loads(self._blobs[path])
@@ -347,6 +351,8 @@ class Vault:
         points into (in every check worker that meets such a link). It is not cached:
         the cache's index, loaded on every run, would grow by a tenth to save the
         few notes a pre-commit run links into."""
+        if self.notes.asked is not None:
+            self.notes.asked.add(path)
         outline = self.outlines.get(path)
         if outline is not None:
             return outline

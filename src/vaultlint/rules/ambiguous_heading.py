@@ -6,7 +6,7 @@ from .. import obsidian
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link
-from ..rule import Context, Option, Rule
+from ..rule import READS_LINKED, Context, Option, Rule
 from ..source import Span
 
 
@@ -56,6 +56,7 @@ class AmbiguousHeading(Rule):
         Option("check-comments", False, COMMENTS_OPTION_HELP),
     )
     tags = ("links", "headings")
+    reads = READS_LINKED
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

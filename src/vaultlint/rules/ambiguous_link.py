@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link, rewrite_target
-from ..rule import Context, Option, Rule
+from ..rule import READS_NOTE, Context, Option, Rule
 
 
 class AmbiguousLink(Rule):
@@ -58,6 +58,7 @@ class AmbiguousLink(Rule):
         Option("check-comments", False, COMMENTS_OPTION_HELP),
     )
     tags = ("links",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -7,7 +7,7 @@ from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..papers import paper_readers
-from ..rule import Context, Rule
+from ..rule import READS_PREPARED, Context, Rule
 
 
 class ArxivIdConflict(Rule):
@@ -118,6 +118,7 @@ class ArxivIdConflict(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "papers")
+    reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)

@@ -6,7 +6,7 @@ from ..arxiv_consistency import analysis, correction_fix
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..papers import paper_readers
-from ..rule import Context, Rule
+from ..rule import READS_PREPARED, Context, Rule
 
 
 class ArxivIdMalformed(Rule):
@@ -59,6 +59,7 @@ class ArxivIdMalformed(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv",)
+    reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)

@@ -7,7 +7,7 @@ from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..papers import paper_readers
-from ..rule import Context, Rule
+from ..rule import READS_PREPARED, Context, Rule
 
 
 class ArxivLinkMismatch(Rule):
@@ -55,6 +55,7 @@ class ArxivLinkMismatch(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "links")
+    reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.checked)

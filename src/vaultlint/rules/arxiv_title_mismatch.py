@@ -107,6 +107,7 @@ class ArxivTitleMismatch(Rule):
         Option("check-citations", True, "Also look up arXiv links outside paper records and report IDs arXiv does not have."),
     )
     tags = ("arxiv", "papers", "online")
+    online_only = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         checker = verifier(context)

@@ -166,6 +166,7 @@ class BrokenExternalLink(Rule):
         Option("include-private", False, "Also check links to this machine and to private networks."),
     )
     tags = ("online", "links", "maintenance")
+    online_only = True
 
     # Retries and pacing: fixed, documented on the page.
     MAX_RETRIES = 2

@@ -6,7 +6,7 @@ from .. import obsidian
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import ExternalLink, Link, LinkStyle, Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link, matching_headings, raw_subpath, write_subpath
-from ..rule import Context, Option, Rule
+from ..rule import READS_LINKED, Context, Option, Rule
 from ..source import Span
 
 _KEPT_ESCAPES = ("%3A", "%23", "%2F", "%3F", "%3B", "%40", "%26", "%3D", "%2B", "%24", "%2C")
@@ -75,6 +75,7 @@ class BrokenSubpath(Rule):
     fix_availability = FixAvailability.SOMETIMES
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links", "headings")
+    reads = READS_LINKED
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..rule import Context, Rule
+from ..rule import READS_NOTE, Context, Rule
 
 
 class DuplicateBlockId(Rule):
@@ -47,6 +47,7 @@ class DuplicateBlockId(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.NONE
     tags = ("links", "blocks")
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         first_seen: dict[str, int] = {}

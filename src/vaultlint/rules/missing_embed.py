@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link, target_fix, unresolved_reason
-from ..rule import Context, Option, Rule
+from ..rule import READS_NOTE, Context, Option, Rule
 
 
 class MissingEmbed(Rule):
@@ -52,6 +52,7 @@ class MissingEmbed(Rule):
     fix_availability = FixAvailability.SOMETIMES
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links", "images")
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

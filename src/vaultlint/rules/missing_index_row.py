@@ -8,7 +8,7 @@ from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Se
 from ..note import Heading, Note
 from ..papers import IndexTable, PaperIndex, Section, _header_key, category_links, paper_index, paper_readers
 from ..repair import write_subpath
-from ..rule import Context, Rule
+from ..rule import READS_PREPARED, Context, Rule
 from ..source import Span
 from ..tables import cell_edits, row_text
 from .stale_index_row import REPOSITORY_KEYS, urls_in
@@ -132,6 +132,7 @@ class MissingIndexRow(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
     tags = ("tables", "papers")
+    reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
         _by_path(context, paper_index(context.vault, context.checked))

@@ -13,7 +13,7 @@ from ..note import CalloutField, ExternalLink, Link, LinkStyle, Note, TableCell
 from ..obsidian import heading_key
 from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index, paper_readers
 from ..repair import matching_headings, write_subpath
-from ..rule import Context, Option, Rule
+from ..rule import READS_PREPARED, Context, Option, Rule
 from ..source import Span
 from ..tables import aligned_edits, line_removal, row_text
 
@@ -198,6 +198,7 @@ class StaleIndexRow(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     tags = ("tables", "papers")
+    reads = READS_PREPARED
 
     options = (
         Option(

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 from ..note import Note, Table
-from ..rule import Context, Rule
+from ..rule import READS_NOTE, Context, Rule
 from ..source import Span
 from ..tables import RowText, column_widths, line_removal, new_cells, row_text
 
@@ -75,6 +75,7 @@ class TableShape(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     tags = ("tables",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for table in note.tables:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link, is_uncreated_note, wanted_file_name
-from ..rule import Context, Option, Rule
+from ..rule import READS_NOTE, Context, Option, Rule
 
 
 class UncreatedNote(Rule):
@@ -48,6 +48,7 @@ class UncreatedNote(Rule):
     fix_availability = FixAvailability.NONE
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Edit, Finding, Fix, FixAvailability, Severity
 from ..note import LinkPlace, LinkStyle, Note
-from ..rule import Context, Rule
+from ..rule import READS_NOTE, Context, Rule
 from ..source import Span
 from ..tables import aligned_edits
 
@@ -70,6 +70,7 @@ class UnescapedPipeInTable(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.ALWAYS
     tags = ("tables", "links")
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:

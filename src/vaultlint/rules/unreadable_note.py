@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..rule import Context, Rule
+from ..rule import READS_NOTE, Context, Rule
 from ..source import Span
 
 
@@ -54,6 +54,7 @@ class UnreadableNote(Rule):
     severity = Severity.ERROR
     fix_availability = FixAvailability.NONE
     tags = ("syntax",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for problem in note.problems:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
 from ..repair import COMMENTS_OPTION_HELP, checked_links, describe_link, is_uncreated_note, target_fix, unresolved_reason
-from ..rule import Context, Option, Rule
+from ..rule import READS_NOTE, Context, Option, Rule
 
 
 class UnresolvedLink(Rule):
@@ -63,6 +63,7 @@ class UnresolvedLink(Rule):
     fix_availability = FixAvailability.SOMETIMES
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import Note
-from ..rule import Context, Rule
+from ..rule import READS_NOTE, Context, Rule
 from ..suppressions import Issue, Suppressions
 
 
@@ -72,6 +72,7 @@ class UnusedSuppression(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     tags = ("suppressions",)
+    reads = READS_NOTE
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         return iter(())  # judged after the other rules, in check_suppressions

@@ -1,0 +1,293 @@
+"""Each note's findings kept between runs: a check after an edit checks again only the
+notes whose findings can have changed, and reports exactly what a fresh check reports."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import write_vault
+from vaultlint import engine
+from vaultlint.cache import CACHE_DIR_NAME, NoteResultCache, ResultCache, processes_fork
+from vaultlint.engine import Linter
+from vaultlint.registry import discover_rules
+from vaultlint.rule import Context, Rule
+from vaultlint.rules.stale_index_row import StaleIndexRow
+from vaultlint.vault import Vault
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate_vault import generate  # noqa: E402
+
+FILES = {
+    "Index.md": "# Index\n\nSee [[Paper#Method]], [[Paper#Results]] and [[Later]].\n",
+    "Paper.md": "# Paper\n\n## Method\n\n## Results\n",
+    "Other.md": "# Other\n\nOne ^same\n\nTwo ^same\n\n[[Nowhere]]\n",
+    "Papers.md": (
+        "# Papers\n\n| Title | arXiv |\n| --- | --- |\n"
+        "| [[#ReAct]] | 2210.03629 |\n| [[#Reflexion]] | 2303.11366 |\n\n"
+        "## ReAct\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n\n"
+        "## Reflexion\n\n> [!info]\n> - arXiv: [2303.11366](https://arxiv.org/abs/2303.11366)\n"
+    ),
+}
+
+
+def age(root: Path, seconds: int = 10) -> None:
+    """Put every file's mtime in the past, out of the parse cache's racy window."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and CACHE_DIR_NAME not in path.parts:
+            os.utime(path, (past, past))
+
+
+def edit(root: Path, path: str, text: str) -> None:
+    (root / path).write_text(text, encoding="utf-8")
+    age(root)
+
+
+def cli(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from vaultlint.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False).output
+
+
+def check(root: Path, *options: str) -> str:
+    return cli("check", str(root), "--output-format", "concise", *options)
+
+
+def fresh(root: Path, *options: str) -> str:
+    return check(root, "--no-cache", *options)
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    """The notes the rules check, run by run (a note whose findings are all taken is not checked)."""
+    calls: list[str] = []
+    original = Linter._checks
+
+    def counting(self, note, rules):
+        calls.append(note.path)
+        return original(self, note, rules)
+
+    monkeypatch.setattr(Linter, "_checks", counting)
+    return calls
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    root = write_vault(tmp_path / "vault", FILES)
+    age(root)
+    return root
+
+
+def test_a_check_after_an_edit_checks_only_the_edited_note(vault, checked):
+    first = check(vault)
+    assert "VL107" in first and "VL103" not in first
+    assert list((vault / CACHE_DIR_NAME).glob("note-results-*.pickle"))
+    edit(vault, "Other.md", FILES["Other.md"] + "\n[[Elsewhere]]\n")
+    checked.clear()
+    after = check(vault)
+    assert checked == ["Other.md"]
+    assert after == fresh(vault) and "Elsewhere" in after
+
+
+def test_a_note_is_checked_again_when_a_note_it_reads_changes(vault, checked):
+    check(vault)
+    edit(vault, "Paper.md", "# Paper\n\n## Methods\n\n## Results\n")  # the heading Index.md links to is gone
+    checked.clear()
+    after = check(vault)
+    assert sorted(set(checked)) == ["Index.md", "Paper.md"]
+    assert after == fresh(vault)
+    assert "Index.md:3:" in after and "no heading 'Method'" in after
+
+
+def test_findings_that_depend_on_the_file_list_follow_a_new_file(vault, checked):
+    first = check(vault)
+    assert "[[Later]]" in first
+    write_vault(vault, {"Later.md": "# Later\n"})
+    age(vault)
+    checked.clear()
+    after = check(vault)
+    assert "[[Later]]" not in after and after == fresh(vault)
+    assert "Other.md" in checked  # a new file may change what any link means: all are checked again
+
+
+def test_another_configuration_checks_again(vault, checked):
+    check(vault)
+    checked.clear()
+    ignoring = check(vault, "--ignore", "VL107")
+    assert "VL107" not in ignoring and ignoring == fresh(vault, "--ignore", "VL107")
+    assert "Other.md" in checked
+
+
+def test_paper_findings_are_taken_while_no_note_they_read_changed(vault, checked, monkeypatch):
+    prepared: list[str] = []
+    original = StaleIndexRow.prepare
+    monkeypatch.setattr(StaleIndexRow, "prepare", lambda self, context: prepared.append("VL202") or original(self, context))
+    check(vault)
+    assert prepared == ["VL202"]
+    edit(vault, "Other.md", FILES["Other.md"] + "More.\n")
+    prepared.clear()
+    checked.clear()
+    after = check(vault)
+    assert checked == ["Other.md"] and prepared == []  # the paper index was not built
+    assert after == fresh(vault)
+
+
+def test_paper_findings_follow_an_edited_note_they_read(vault, checked):
+    check(vault)
+    # The same ID under a second paper's callout: a conflict in Papers.md.
+    conflicting = FILES["Papers.md"].replace("abs/2303.11366)", "abs/2303.11366) [2210.03629](https://arxiv.org/abs/2210.03629)")
+    edit(vault, "Papers.md", conflicting)
+    checked.clear()
+    after = check(vault)
+    assert "Papers.md" in checked and "Other.md" not in checked
+    assert after == fresh(vault)
+    assert "VL301" in after or "VL302" in after
+
+
+def test_a_suppression_added_to_a_note_applies_at_once(vault):
+    check(vault)
+    edit(vault, "Other.md", "%% vaultlint-disable VL107 %%\n" + FILES["Other.md"])
+    after = check(vault)
+    assert after == fresh(vault) and "VL107" not in after
+
+
+def test_a_damaged_file_of_note_findings_is_ignored_and_written_again(vault):
+    expected = check(vault)
+    (stored,) = (vault / CACHE_DIR_NAME).glob("note-results-*.pickle")
+    for damage in (b"", b"not a pickle", b"\x80\x05\x95\x10\x00\x00"):
+        stored.write_bytes(damage)
+        edit(vault, "Other.md", FILES["Other.md"] + f"{damage!r}\n")
+        assert check(vault) == fresh(vault)
+        assert stored.stat().st_size > 100
+    edit(vault, "Other.md", FILES["Other.md"])
+    assert check(vault) == expected
+
+
+def test_a_check_of_a_few_notes_neither_takes_nor_keeps_them(vault, checked):
+    cli("check", str(vault / "Other.md"), "--output-format", "concise")
+    assert not list((vault / CACHE_DIR_NAME).glob("note-results-*.pickle"))
+    check(vault)
+    checked.clear()
+    cli("check", str(vault / "Other.md"), "--output-format", "concise")
+    assert "Other.md" in checked
+
+
+class CountingRule(Rule):
+    """A rule that says nothing of what it reads: checked in every note, every run."""
+
+    code = "XT001"
+    name = "counting"
+    summary = "counts its checks"
+
+    def __init__(self, **settings) -> None:
+        super().__init__(**settings)
+        self.seen: list[str] = []
+
+    def check(self, note, context):
+        self.seen.append(note.path)
+        return iter(())
+
+
+def _run_with_kept_findings(root: Path, extra: Rule, online: bool = False, jobs: int = 1) -> tuple[list, Linter]:
+    vault = Vault.load(root)
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + [extra]
+    _, key = ResultCache.keys(vault, rules, ())
+    store = NoteResultCache(root / CACHE_DIR_NAME, key)
+    linter = Linter(vault, rules, Context(vault, online=online), results=store, jobs=jobs)
+    found = linter.run(sorted(vault.notes))
+    store.save(vault.notes)
+    return found, linter
+
+
+def test_rules_that_do_not_say_what_they_read_check_every_note_every_time(vault, checked):
+    _run_with_kept_findings(vault, CountingRule())
+    again = CountingRule()
+    checked.clear()
+    _run_with_kept_findings(vault, again)
+    assert sorted(again.seen) == sorted(FILES) == sorted(checked)
+
+
+def test_online_runs_take_no_kept_findings(vault, checked):
+    _run_with_kept_findings(vault, CountingRule())
+    checked.clear()
+    _, linter = _run_with_kept_findings(vault, CountingRule(), online=True)
+    assert sorted(checked) == sorted(FILES) and linter.results is None
+
+
+def _random_edit(rng: random.Random, root: Path) -> None:
+    notes = sorted(path for path in root.rglob("*.md") if CACHE_DIR_NAME not in path.parts)
+    target = rng.choice(notes)
+    text = target.read_text(encoding="utf-8")
+    other = rng.choice(notes).relative_to(root).with_suffix("").as_posix()
+    kind = rng.randrange(6)
+    if kind == 0:
+        text += f"\nSee [[{other}]] and [[{other}#Nowhere]].\n"
+    elif kind == 1:
+        text = text.replace("## ", "## Renamed ", 1)
+    elif kind == 2:
+        text += "\n> [!info] A paper\n> arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n"
+    elif kind == 3:
+        text += "\n| a | b |\n| --- | --- |\n| 1 |\n"
+    elif kind == 4:
+        (root / f"New {rng.randrange(1000)}.md").write_text(f"# New\n\n[[{other}]]\n", encoding="utf-8")
+    else:
+        text += "\n%% vaultlint-disable-next-line VL101 %%\n[[Missing note]]\n"
+    target.write_text(text, encoding="utf-8")
+    age(root)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_checks_after_random_edits_report_what_fresh_checks_report(tmp_path, seed):
+    root = tmp_path / "vault"
+    generate(root, 60, seed=seed)
+    age(root)
+    rng = random.Random(seed)
+    check(root)
+    for _ in range(4):
+        _random_edit(rng, root)
+        assert check(root) == fresh(root)
+
+
+@pytest.mark.skipif(not processes_fork(), reason="notes are checked in workers only where processes fork")
+def test_workers_keep_and_take_findings_as_one_process_does(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
+    root = tmp_path / "vault"
+    generate(root, 120, seed=7)
+    age(root)
+    rng = random.Random(7)
+    found, linter = _run_with_kept_findings(root, CountingRule(), jobs=2)
+    for _ in range(3):
+        _random_edit(rng, root)
+        found, _ = _run_with_kept_findings(root, CountingRule(), jobs=2)
+        vault = Vault.load(root, use_cache=False)
+        rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + [CountingRule()]
+        assert found == Linter(vault, rules, jobs=1).run(sorted(vault.notes))
+
+
+def test_paper_findings_in_an_unchanged_note_follow_another_note_they_read(vault):
+    write_vault(vault, {"Toolformer.md": "# Toolformer notes\n\n## Toolformer\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n"})
+    age(vault)
+    assert "Toolformer.md:6:13: VL302" in check(vault)  # two papers claim 2210.03629
+    edit(vault, "Papers.md", FILES["Papers.md"].replace("2210.03629", "2305.10601"))
+    after = check(vault)
+    assert "VL302" not in after and after == fresh(vault)
+
+
+def test_a_fresh_checkout_takes_the_kept_findings(vault, checked):
+    """New times on every file (a checkout in CI with the cache restored) change no note's findings."""
+    write_vault(vault, {"Attachments/figure.png": b"\x89PNG", ".obsidian/app.json": "{}"})
+    age(vault)
+    expected = check(vault)
+    age(vault, seconds=5)
+    checked.clear()
+    assert check(vault) == expected
+    assert checked == []
