@@ -27,7 +27,30 @@ def _load_yaml(text: str) -> Any:
 
         hook_ruamel()  # the parse deadline, installed before ruamel first scans
         _yaml_loader = YAML(typ="safe", pure=True)
+        _yaml_loader.Constructor = _lenient_constructor(_yaml_loader.Constructor)
     return _yaml_loader.load(text)
+
+
+def _lenient_constructor(base):
+    """ruamel's constructor, but a scalar its resolver takes for a number that is none
+    (``._``, ``0x_``: digits and ``_`` are all the pattern asks for) is a string, as in
+    Obsidian, rather than a ``ValueError`` that would call valid properties invalid."""
+
+    class LenientConstructor(base):
+        pass
+
+    def number_or_string(construct):
+        def construct_number(constructor, node):
+            try:
+                return construct(constructor, node)
+            except ValueError:
+                return constructor.construct_scalar(node)
+
+        return construct_number
+
+    for tag, construct in (("int", base.construct_yaml_int), ("float", base.construct_yaml_float)):
+        LenientConstructor.add_constructor(f"tag:yaml.org,2002:{tag}", number_or_string(construct))
+    return LenientConstructor
 
 
 def find_frontmatter(text: str) -> tuple[Span, Span] | None:
