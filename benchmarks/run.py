@@ -3,8 +3,9 @@
     python benchmarks/run.py [--sizes 1000,10000] [--repeat 3] [--workdir DIR]
 
 For each size, a deterministic vault (benchmarks/generate_vault.py) is timed:
-vaultlint cold (no cache), warm (nothing changed), and with one changed note
-checked alone (what pre-commit does); then every peer found on PATH or in
+vaultlint cold (no cache), warm (nothing changed), with one changed note
+checked alone (what pre-commit does), and a full check after one edit (of a note
+without paper records, and of one with); then every peer found on PATH or in
 benchmarks/node_modules/.bin, on the same vault with its link and table rules:
 markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
 lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
@@ -135,8 +136,30 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     one = [vaultlint, "check", str(changed.relative_to(vault)), "--output-format", "concise"]
     single = [Timing("vaultlint one changed note (pre-commit)", "single", one, before=edit_one)]
     in_rounds(single, repeat, vault)
+
+    # A full check after one edit (CI with a restored cache, `vaultlint check .` on a laptop):
+    # of a note without paper records, and of one the paper index reads (the Daily note).
+    plain = next(
+        path for path in sorted(vault.glob("Concepts/*.md"))
+        if not any(mark in path.read_text(encoding="utf-8").lower() for mark in ("|", "arxiv", "[!"))
+    )
+    plain_original = plain.read_text(encoding="utf-8")
+
+    def edit_plain() -> None:
+        plain.write_text(plain_original + f"\nEdited {next(counter)} [[Nowhere {notes}]]\n", encoding="utf-8")
+
+    run(check, vault)
+    edited = [
+        Timing("vaultlint full check, a plain note edited", "edited", check, before=edit_plain),
+        Timing("vaultlint full check, a paper note edited", "edited-paper", check, before=edit_one),
+    ]
+    in_rounds(edited, repeat, vault)
     changed.write_text(original, encoding="utf-8")
-    return cold[:1] + warm[:1] + single + cold[1:] + warm[1:] + [Timing(f"{name} (not installed)", "cold", []) for name in missing]
+    plain.write_text(plain_original, encoding="utf-8")
+    return (
+        cold[:1] + warm[:1] + single + edited + cold[1:] + warm[1:]
+        + [Timing(f"{name} (not installed)", "cold", []) for name in missing]
+    )
 
 
 def main() -> None:

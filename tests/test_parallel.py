@@ -93,15 +93,16 @@ def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypa
 
 @pytest.mark.parametrize("source", ["example", "generated"])
 def test_notes_parsed_in_workers_give_what_notes_parsed_here_give(tmp_path: Path, monkeypatch, source: str) -> None:
-    """Notes parsed in workers reach the paper index with their paper facts already read
-    (in this process, as they arrive); the findings are those of a serial load."""
+    """Notes parsed in workers reach the paper index with their paper facts, worked out
+    there with their summaries, and unread here; the findings are those of a serial load."""
     root = _vault(tmp_path, source, seed=7)
     monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 5)
     serial_vault = Vault.load(root, use_cache=False, jobs=1)
     parallel_vault = Vault.load(root, use_cache=False, jobs=2)
-    assert not any(serial_vault.notes[path].paper_facts for path in serial_vault.notes)
-    read_early = [path for path in parallel_vault.notes if parallel_vault.notes._notes[path] is not None]
-    assert read_early and all(parallel_vault.notes[path].paper_facts is not None for path in read_early)
+    assert not any(parallel_vault.notes._notes[path] for path in parallel_vault.notes)  # none unpickled yet
+    readable = {path for path, summary in parallel_vault.paper_summaries.items() if summary.readable}
+    assert readable and set(parallel_vault.fresh_facts) == readable == set(serial_vault.fresh_facts)
+    assert not any(serial_vault.notes[path].paper_facts for path in serial_vault.notes)  # kept apart from the notes
     serial = Linter(serial_vault, _offline_rules(), jobs=1).run(sorted(serial_vault.notes))
     parallel = Linter(parallel_vault, _offline_rules(), jobs=1).run(sorted(parallel_vault.notes))
     assert serial and parallel == serial

@@ -200,6 +200,7 @@ class FactsCache:
             return None
 
     def put(self, path: str, digest: bytes, facts: object) -> None:
+        """Keep ``facts`` (or their pickle, as bytes) for the note whose bytes hash to ``digest``."""
         self._new[path] = (digest, facts)
 
     def save(self, digests: dict[str, bytes]) -> None:
@@ -213,7 +214,7 @@ class FactsCache:
         kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in self._new}
         for path, (digest, facts) in self._new.items():
             if digests.get(path) == digest:
-                kept[path] = (digest, pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
+                kept[path] = (digest, facts if isinstance(facts, bytes) else pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
         if not kept and not stored:
             return
         write_atomically(self.folder, self.file, (_FACTS_FORMAT, kept))
@@ -242,9 +243,10 @@ def _read_facts_file(file: Path) -> dict[str, tuple[bytes, bytes]] | None:
 class NoteFindings:
     """What the rules found in one note, kept for a later run (see :class:`NoteResultCache`).
 
-    ``digest``: the hash of the note's bytes; ``rules``: the codes of the rules that
-    checked it; ``linked``: the other notes those rules read while checking it, and
-    ``linked_digest`` the hash of their hashes; ``named_digest``: the hash of the
+    ``digest``: the hash of the note's bytes; ``linked``: the other notes its rules
+    read while checking it, by their place in the vault's file list (which the key
+    covers, as it covers which rules check the note), and ``linked_digest`` the hash
+    of their hashes; ``named_digest``: the hash of the
     hashes of the notes the rules that prepare named; ``raw``: by rule, the findings of
     the rules whose findings may be kept (``Rule.reads``), before the note's
     suppressions (a rule that found nothing is left out); ``settled``: all its findings after them, or ``None`` when some
@@ -252,8 +254,7 @@ class NoteFindings:
     """
 
     digest: bytes
-    rules: tuple[str, ...]
-    linked: tuple[str, ...]
+    linked: tuple[int, ...]
     linked_digest: bytes
     named_digest: bytes
     raw: dict
@@ -338,7 +339,7 @@ class NoteResultCache:
                 stale.unlink(missing_ok=True)
 
 
-_NOTE_RESULTS_FORMAT = "vaultlint-note-results-1"
+_NOTE_RESULTS_FORMAT = "vaultlint-note-results-2"
 
 
 def processes_fork() -> bool:

@@ -93,6 +93,9 @@ def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, li
     return len(paths), settled, unsettled, linter._take_kept(paths)
 
 
+_FILE_NUMBERS = "vaultlint.engine.file-numbers"
+
+
 def _prepares(rule: Rule) -> bool:
     return type(rule).prepare is not Rule.prepare
 
@@ -206,26 +209,30 @@ class Linter:
         reused = self._reused.get(note.path, {})
         keeping = self.results is not None
         by_rule: dict[str, tuple[Finding, ...]] = {}
-        asked = self.vault.notes.asked = set() if keeping else None
-        try:
-            for rule in rules:
-                found = reused.get(rule.code)
-                if found is None and keeping and self._named is not None and _prepares(rule) and note.path not in self._named:
-                    found = ()  # as promised (prepared_for): nothing to find here
-                if found is None:
-                    try:
-                        found = tuple(rule.check(note, self.context))
-                    except Exception as error:
-                        raise RuleCrash(rule, note.path, error) from error
-                if found and keeping and rule.reads_in(self.context) != READS_ANYTHING:
-                    by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
-                findings.extend(found)
-        finally:
-            self.vault.notes.asked = None
+        linked: set[str] = set()
+        for rule in rules:
+            found = reused.get(rule.code)
+            if found is None and keeping and self._named is not None and _prepares(rule) and note.path not in self._named:
+                found = ()  # as promised (prepared_for): nothing to find here
+            if found is None:
+                reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
+                # The notes a rule that reads linked notes asks for, its findings' other inputs.
+                asked = self.vault.notes.asked = set() if reads == READS_LINKED else None
+                try:
+                    found = tuple(rule.check(note, self.context))
+                except Exception as error:
+                    raise RuleCrash(rule, note.path, error) from error
+                finally:
+                    self.vault.notes.asked = None
+                if asked:
+                    linked |= asked
+            if found and keeping and rule.reads_in(self.context) != READS_ANYTHING:
+                by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
+            findings.extend(found)
         if keeping:
             previous = reused and self.results.get(note.path)
-            linked = set(previous.linked) if previous else set()  # the reads of the rules not run again
-            linked.update(asked or ())
+            if previous:
+                linked.update(self._paths_of(previous.linked))  # what the rules taken from that run read
             linked.discard(note.path)
             self._raw_kept[note.path] = (by_rule, tuple(sorted(linked)))
         return findings
@@ -235,8 +242,9 @@ class Linter:
     def _reuse(self, chosen: list[str], named: set[str] | None) -> tuple[list[Finding], list[str]]:
         """The findings of earlier runs this run can take, and the notes it must check.
 
-        A note's findings by a rule are taken when the note's bytes are those it had,
-        the same rules check it, and the rule reads only the note (``READS_NOTE``),
+        A note's findings by a rule are taken when the note's bytes are those it had
+        (the results' key covers the rest: which rules check it, with what options, in
+        which vault) and the rule reads only the note (``READS_NOTE``),
         also other notes whose bytes are unchanged too (``READS_LINKED``: those it read
         in that note), or prepares and reads only the notes the rules that prepare
         named, which are the same notes with the same bytes (``READS_PREPARED``); what
@@ -253,15 +261,10 @@ class Linter:
         for path in chosen:
             entry = self.results.get(path)
             rules = self.rules_for(path)
-            if (
-                entry is None
-                or entry.digest != digests.get(path)
-                or path in vault.timed_out
-                or entry.rules != tuple(rule.code for rule in rules)
-            ):
+            if entry is None or entry.digest != digests.get(path) or path in vault.timed_out:
                 to_check.append(path)
                 continue
-            linked_unchanged = entry.linked_digest == linked_digest(entry.linked, digests)
+            linked_unchanged = entry.linked_digest == linked_digest(self._paths_of(entry.linked), digests)
             named_unchanged = named is not None and entry.named_digest == self._named_digest
             usable: dict[str, tuple[Finding, ...]] = {}
             for rule in rules:
@@ -300,16 +303,27 @@ class Linter:
         earlier = self._kept.get(path)  # a worker's, for a note this process settles
         if earlier is not None:
             by_rule = {**earlier.raw, **by_rule}
-            linked = tuple(sorted({*earlier.linked, *linked}))
+            linked = tuple(sorted({*self._paths_of(earlier.linked), *linked}))
+        numbers = self._file_numbers()
         self._kept[path] = NoteFindings(
             digest,
-            tuple(rule.code for rule in self.rules_for(path)),
-            linked,
+            tuple(numbers[linked_path] for linked_path in linked if linked_path in numbers),
             linked_digest(linked, vault.digests),
             self._named_digest,
             by_rule,
             None if settled is None else tuple(settled),
         )
+
+    def _file_numbers(self) -> dict[str, int]:
+        """Each file's place in the vault's file list, by which kept findings name notes."""
+        numbers = self.vault.memo.get(_FILE_NUMBERS)
+        if numbers is None or numbers[0] is not self.vault.files:
+            numbers = self.vault.memo[_FILE_NUMBERS] = (self.vault.files, {path: at for at, path in enumerate(self.vault.files)})
+        return numbers[1]
+
+    def _paths_of(self, numbers: tuple[int, ...]) -> list[str]:
+        files = self.vault.files
+        return [files[at] for at in numbers if at < len(files)]
 
     def _take_kept(self, paths: list[str]) -> dict[str, NoteFindings]:
         """What a worker keeps of its notes, handed to the main process."""
@@ -361,6 +375,7 @@ class Linter:
         if self.context.online:
             self.results = None  # what online checks find is not the notes' alone
         if self.results is not None:
+            self._file_numbers()  # built once here, inherited by the workers
             named = self._needing_preparation()
             if named is not None:
                 self._named = set(named)

@@ -453,18 +453,21 @@ class PaperSummary:
     can meet records elsewhere:
 
     - ``rows``: every index row, as (``title_key`` of its title and of its short
-      name, the arXiv IDs in its title and ID cells, its title link as (link
-      path, ``heading_key`` of the heading it names or ``None`` for a whole
-      note) or ``None``);
+      name, the arXiv IDs it claims, its title link as (link path,
+      ``heading_key`` of the heading it names or ``None`` for a whole note) or
+      ``None``);
     - ``titles`` and ``anchors``: the ``title_key`` and ``heading_key`` of every
       heading, and ``heading_ids`` the arXiv IDs the lead of some headings could
-      claim (those in callouts and in links standing on a line of their own), as
+      claim (those its callout section claims, and those of links standing on a
+      line of their own, read as widely as the builder may read them), as
       (heading number, IDs) for the headings that have any. Flat, because the
       parse cache holds one summary per note and loads them all on every run.
 
-    Every field errs on the side of too much. ``readable`` says whether the
-    builder has anything to read in the note (a table, or an arXiv identifier,
-    malformed ones too, in a callout or a link).
+    Rows and callout sections are the note's paper facts (:class:`PaperFacts`,
+    what the builder reads of the note alone); what the builder may add to them
+    errs on the side of too much. ``readable`` says whether the builder has
+    anything to read in the note (a table, or an arXiv identifier, malformed ones
+    too, that a record or a link claims).
     """
 
     readable: bool
@@ -484,81 +487,59 @@ class PaperSummary:
         return ()
 
 
-def summarize(note: Note) -> PaperSummary:
-    """The :class:`PaperSummary` of a parsed note."""
+def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
+    """The :class:`PaperSummary` of a parsed note, from its paper facts (``facts``,
+    worked out here when not given, and not kept on the note)."""
     if note.skipped:
         return PaperSummary(False)
-    text = note.text
     view = _NoteView(note)
-    externals, links = view.external, view.links
+    if facts is None:
+        facts = note.paper_facts or _read_facts(view)
+    text = note.text
 
-    candidates = False  # any ID, malformed too, where a claim can be: the builder must read the note
-
-    def bases_of(found: list[IdMatch]) -> set[str]:
-        nonlocal candidates
-        candidates = candidates or bool(found)
-        return {match.arxiv_id.base for match in found if match.arxiv_id is not None}
-
-    # Only these destinations can hold an ID (an arxiv.org URL or an arXiv DOI).
-    arxiv_externals = [link for link in externals if may_name_arxiv(link.destination)]
-
-    def url_bases(start: int, end: int) -> set[str]:
-        found: set[str] = set()
-        if arxiv_externals:
-            for link in view.external_in(Span(start, end)):
-                if may_name_arxiv(link.destination):
-                    found |= bases_of(ids_in_url(link.destination))
-        return found
+    def bases_of(claims: Iterable[Claim]) -> set[str]:
+        return {claim.base for claim in claims if claim.base is not None}
 
     def named_heading(subpath: str) -> str | None:
         segments = obsidian.subpath_segments(subpath)
         return obsidian.heading_key(segments[-1]) if segments else None
 
+    # The rows and callout sections the builder reads, with the IDs they claim.
     rows = []
-    for table in note.tables:
-        columns = _index_columns(view, table)
-        if columns is None:
-            continue
-        title_column, name_column, id_columns = columns
+    for table in facts.tables:
         for row in table.rows:
-            naming = _row_naming(view, title_column, name_column, row)
-            if naming is None:
-                continue
-            _, title, name, title_link = naming
-            bases: set[str] = set()
-            for column in {title_column, *id_columns}:
-                if column < len(row.cells):
-                    cell = row.cells[column]
-                    bases |= bases_of(ids_in_text(cell.text, bare=True)) | url_bases(cell.span.start, cell.span.end)
             target = None
-            if title_link is not None:
-                path, subpath = _link_target(title_link)
+            if row.title_link is not None:
+                path, subpath = _link_target(row.title_link)
                 target = (path, named_heading(subpath))
-            rows.append((title_key(title), title_key(name), tuple(sorted(bases)), target))
-    claimable: list[tuple[int, set[str]]] = []
-    # Every candidate arXiv ID, malformed ones included, has four digits and a dot, or
-    # digits after an archive name and a slash: most notes have neither, and need no
-    # closer look. (Destinations too, in case their escapes were decoded.)
-    maybe_ids = may_hold_id(text) or any(may_hold_id(link.destination) for link in externals)
-    if maybe_ids:
-        for callout in note.callouts:
-            found = bases_of(ids_in_text(text[callout.span.start:callout.span.end], bare=True))
-            claimable.append((callout.span.start, found | url_bases(callout.span.start, callout.span.end)))
+            rows.append((title_key(row.title), title_key(row.name or ""), tuple(sorted(bases_of(row.claims))), target))
+    claimable: list[tuple[int, set[str]]] = [
+        (section.callout.span.start, bases_of(section.claims)) for section in facts.sections
+    ]
+    # What the builder may add to any section's claims: the IDs of arXiv links standing on
+    # a line of their own in the lead (``_Builder._lead_claims``), read here as widely as
+    # it may read them (any link text, IDs bare or not).
+    candidates = bool(facts.sections or facts.link_claims or any(row.claims for table in facts.tables for row in table.rows))
+    externals, links = view.external, view.links
+    if may_hold_id(text) or any(may_hold_id(link.destination) for link in externals):
         with_ids: dict[int, list[tuple[int, set[str]]]] = {}
         for link in [*externals, *links]:
-            found = bases_of(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else set()
+            if link.embed:
+                continue
+            found = list(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else []
             if isinstance(link, ExternalLink) and may_name_arxiv(link.destination):
-                found |= bases_of(ids_in_url(link.destination))
+                found += ids_in_url(link.destination)
             if found:
-                with_ids.setdefault(note.position(link.span.start)[0], []).append((link.span.start, found))
-        for line, found in with_ids.items():
-            # Standing on a line of its own: nothing but a label and tags besides the links.
+                bases = {match.arxiv_id.base for match in found if match.arxiv_id is not None}
+                with_ids.setdefault(note.position(link.span.start)[0], []).append((link.span.start, bases))
+        for line, found_on_line in with_ids.items():
             start = note.line_index.line_start(line)
             line_text = note.line_text(line)
             end = start + len(line_text)
             spans = [(link.span.start - start, link.span.end - start) for link in view.starting_in(start, end)]
             if _LABEL_LINE_REST.match(_blank(line_text, spans)):
-                claimable.extend(found)
+                candidates = True
+                claimable.extend(found_on_line)
     titles, anchors, heading_ids = [], [], []
     claimable.sort(key=lambda item: item[0])
     claimable_at = [at for at, _ in claimable]
@@ -1069,15 +1050,12 @@ class PaperFacts:
     where their links lead) and its callout sections, with their claims, and the
     claims of every arXiv link in it (citations unless a record claims them).
 
-    Everything here depends on the note's text alone, so it can be computed before
-    the vault is whole: on a cold run the main process computes it for each note
-    that may hold records as the parsing workers hand the notes over (it would
-    otherwise wait for them), not after them with the other cores idle. Runs that
-    take notes from the parse cache read it from the facts cache instead
-    (``Vault.paper_facts``, ``cache.FactsCache``), apart from the note: pickled with
-    the note it cost every reader of the note more to load than to compute. The
-    builder adds what needs other notes. Immutable: one note's facts serve every
-    build of the index.
+    Everything here depends on the note's text alone, so it is worked out where the
+    note is parsed (a parsing worker), and the note's :class:`PaperSummary` from it.
+    It travels and is kept apart from the note (``LoadedNote.paper_facts``,
+    ``Vault.paper_facts``, ``cache.FactsCache``): pickled with the note it cost every
+    reader of the note more to load than to compute. The builder adds what needs
+    other notes. Immutable: one note's facts serve every build of the index.
     """
 
     tables: tuple[_TableFacts, ...] = ()
@@ -1089,8 +1067,21 @@ def paper_facts(note: Note) -> PaperFacts:
     """The note's :class:`PaperFacts`, computed on first use and kept on the note."""
     facts = note.paper_facts
     if facts is None:
-        facts = note.paper_facts = _read_facts(_NoteView(note)) if not note.skipped else PaperFacts()
+        facts = note.paper_facts = note_facts(note)
     return facts
+
+
+def note_facts(note: Note) -> PaperFacts:
+    """The note's :class:`PaperFacts`, those it has or worked out (and not kept on it)."""
+    if note.paper_facts is not None:
+        return note.paper_facts
+    if note.skipped or not (note.tables or may_hold_id(note.text) or any(may_hold_id(link.destination) for link in note.external_links)):
+        # Every claim is an ID in the text or in a destination, and every row is in a table.
+        return _NO_FACTS
+    return _read_facts(_NoteView(note))
+
+
+_NO_FACTS = PaperFacts()
 
 
 def _read_facts(view: _NoteView) -> PaperFacts:

@@ -15,7 +15,7 @@ from pathlib import Path
 from .cache import CACHE_DIR_NAME, FactsCache, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
-from .papers import PaperFacts, PaperSummary, paper_facts, summarize
+from .papers import PaperFacts, PaperSummary, note_facts, paper_facts, summarize
 from .parser import parse_bytes, parse_note, timed_out
 from .source import compact_pickle
 
@@ -203,6 +203,8 @@ class Vault:
         # Where notes' paper facts are kept between runs (``paper_facts``); None: nowhere.
         self.facts_cache: FactsCache | None = None
         self._rewritten: set[str] = set()
+        # The paper facts, pickled, worked out with the notes parsed in this run (``read_note``).
+        self.fresh_facts: dict[str, bytes] = {}
 
     @classmethod
     def load(
@@ -258,6 +260,7 @@ class Vault:
                 else:
                     pending.append((path, None))
         slow: set[str] = set()
+        fresh_facts: dict[str, bytes] = {}
         cached = len(notes) - len(pending)
         report = (lambda done: progress(cached + done, len(notes))) if progress else None
         for path, loaded in _load_notes(root, pending, jobs, report):
@@ -281,20 +284,13 @@ class Vault:
             elif cache is not None and loaded.cacheable:
                 blob = loaded.blob if loaded.blob is not None else pickle.dumps(loaded.note, pickle.HIGHEST_PROTOCOL)
                 cache.store(path, loaded.mtime_ns, loaded.size, loaded.digest, blob, loaded.paper_summary)
-            from_worker = loaded.blob is not None
-            if from_worker and loaded.paper_summary is not None and loaded.paper_summary.readable:
-                # What the paper index reads of this note on its own, here while the
-                # workers go on parsing (this process would otherwise wait for them),
-                # rather than after them with the other cores idle. Not kept in the
-                # facts cache: pickling them would cost a cold run more than it saves.
-                try:
-                    paper_facts(notes[path])
-                except Exception:
-                    pass  # read again where the rules prepare, which name what failed
+            if loaded.paper_facts is not None:
+                fresh_facts[path] = loaded.paper_facts
         if cache is not None:
             cache.save(background=save_in_background)
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries, outlines)
         vault.timed_out = slow
+        vault.fresh_facts = fresh_facts
         if cache is not None:
             vault.facts_cache = FactsCache(cache.folder)
         return vault
@@ -329,6 +325,12 @@ class Vault:
         if note.paper_facts is not None:
             return note.paper_facts
         cache, digest = self.facts_cache, self.digests.get(path)
+        fresh = self.fresh_facts.pop(path, None)
+        if fresh is not None and path not in self._rewritten:
+            facts = note.paper_facts = pickle.loads(fresh)
+            if cache is not None and digest is not None:
+                cache.put(path, digest, fresh)
+            return facts
         if cache is None or digest is None or path in self._rewritten or note.skipped:
             return paper_facts(note)
         facts = cache.get(path, digest)
@@ -421,6 +423,8 @@ class LoadedNote:
     timed_out: bool = False
     paper_summary: PaperSummary | None = None
     outline: SubpathTargets | None = None
+    # For a note the paper index may read, its paper facts, pickled: kept so in the facts cache.
+    paper_facts: bytes | None = None
 
 
 def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> LoadedNote:
@@ -441,13 +445,17 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
         return LoadedNote(None, stat.st_mtime_ns, stat.st_size, digest)
     note = parse_bytes(path, data)
     slow = timed_out(note)
-    summary = summarize(note)
+    # Worked out beside the note, not kept on it: pickled with the note they would cost
+    # every reader of the note more to load than to compute.
+    facts = note_facts(note)
+    summary = summarize(note, facts)
     outline = None
     if not note.skipped:
         # The summary's anchors are the headings' keys: the same strings, sent once.
         outline = SubpathTargets.of(note.headings, note.block_id_keys, note.footnote_ids, heading_keys=summary.anchors)
     return LoadedNote(
-        note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summary, outline=outline
+        note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summary, outline=outline,
+        paper_facts=pickle.dumps(facts, pickle.HIGHEST_PROTOCOL) if summary.readable and not slow else None,
     )
 
 
