@@ -278,12 +278,15 @@ Record = Row | Section
 
 @dataclass(eq=False)
 class Paper:
-    """The records (sections and rows, in vault order) that describe one paper."""
+    """The records (sections and rows, in vault order) that describe one paper.
+
+    Complete once the builder grouped it (``_Builder._group``); its records and claims
+    are then worked out once each, on first use (the checks ask for them per claim)."""
 
     sections: list[Section] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def records(self) -> list[Record]:
         return sorted([*self.sections, *self.rows], key=lambda record: (record.path, record.line))
 
@@ -305,7 +308,7 @@ class Paper:
     def paths(self) -> list[str]:
         return sorted({record.path for record in self.records})
 
-    @property
+    @functools.cached_property
     def claims(self) -> list[Claim]:
         """Every claim of the paper (file names excluded), in vault order."""
         found = [claim for record in self.records for claim in record.claims]
