@@ -415,3 +415,13 @@ def test_few_new_facts_do_not_rewrite_the_facts_cache(tmp_path):
     again.put("Note 3.md", b"other bytes", ("new facts",))
     again.save({**digests, "Note 3.md": b"other bytes"})  # one new of twenty: not worth rewriting
     assert store.file.stat().st_mtime_ns == written
+
+
+def test_a_note_read_from_its_pickle_lets_the_pickle_go(tmp_path):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    Vault.load(root)
+    vault = Vault.load(root)  # every note from the cache, pickled
+    assert vault.notes.blob("Paper.md") is not None
+    headings = vault.notes["Paper.md"].headings
+    assert vault.notes.blob("Paper.md") is None and vault.notes["Paper.md"].headings == headings

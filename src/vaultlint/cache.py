@@ -203,22 +203,37 @@ class FactsCache:
         """Keep ``facts`` (or their pickle, as bytes) for the note whose bytes hash to ``digest``."""
         self._new[path] = (digest, facts)
 
-    def save(self, digests: dict[str, bytes]) -> None:
+    def save(self, digests: dict[str, bytes], background: bool = False) -> None:
         """Write the facts of the notes in ``digests`` (path to the hash of the bytes the
-        facts come from), the new and the stored, if enough of them are new."""
+        facts come from), the new and the stored, if enough of them are new.
+        ``background``: as ``NoteCache.save`` (the file of a large vault is tens of MB)."""
         if not self._new:
             return  # without reading the file: most runs that read no facts are pre-commit runs
         stored = self._load()
         if stored and len(self._new) * 10 < len(stored):
             return
-        kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in self._new}
-        for path, (digest, facts) in self._new.items():
+        new, self._new = self._new, {}
+        if background and processes_fork():
+            pid = os.fork()
+            if pid:
+                _WRITERS.append(pid)
+                self._stored = None  # read again, as written, if asked
+                return
+            try:
+                self._write(stored, new, digests)
+            finally:
+                os._exit(0)
+        self._write(stored, new, digests)
+
+    def _write(self, stored: dict, new: dict, digests: dict[str, bytes]) -> None:
+        kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in new}
+        for path, (digest, facts) in new.items():
             if digests.get(path) == digest:
                 kept[path] = (digest, facts if isinstance(facts, bytes) else pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
         if not kept and not stored:
             return
         write_atomically(self.folder, self.file, (_FACTS_FORMAT, kept))
-        self._stored, self._new = kept, {}
+        self._stored = kept
         for stale in self.folder.glob("facts-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)

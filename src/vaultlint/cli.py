@@ -177,7 +177,7 @@ def _cached_check(options: Options, prepared: Run) -> list:
             results.put(key, findings)
         if linter.results is not None:
             linter.results.save(vault.notes, background=True)
-        vault.save_paper_facts()
+        vault.save_paper_facts(background=True)
     return findings
 
 

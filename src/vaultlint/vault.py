@@ -129,7 +129,7 @@ class NoteTable(MutableMapping):
     def __init__(self) -> None:
         self._notes: dict[str, Note | None] = {}
         self._blobs: dict[str, bytes] = {}
-        # While set, the paths asked for (see ``Vault.reading``).
+        # While set, the paths asked for, notes and outlines (see ``Linter._checks``).
         self.asked: set[str] | None = None
 
     def add_blob(self, path: str, blob: bytes) -> None:
@@ -146,6 +146,7 @@ class NoteTable(MutableMapping):
         if note is None:
             note = pickle.loads(self._blobs[path])
             self._notes[path] = note
+            del self._blobs[path]  # its bytes are not needed again: a large vault's hold tens of MB
         return note
 
     def __setitem__(self, path: str, note: Note) -> None:
@@ -341,10 +342,11 @@ class Vault:
         cache.put(path, digest, facts)
         return facts
 
-    def save_paper_facts(self) -> None:
+    def save_paper_facts(self, background: bool = False) -> None:
         """Keep the paper facts this run worked out for the next (see ``FactsCache``)."""
         if self.facts_cache is not None:
-            self.facts_cache.save({path: digest for path, digest in self.digests.items() if path not in self._rewritten})
+            digests = {path: digest for path, digest in self.digests.items() if path not in self._rewritten}
+            self.facts_cache.save(digests, background=background)
 
     def subpath_targets(self, path: str) -> SubpathTargets | None:
         """Where the subpaths of links into the note at ``path`` can lead; ``None`` for
