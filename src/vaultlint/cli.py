@@ -155,6 +155,11 @@ def _cache_dir(options: Options, root: Path) -> Path:
     return Path(options.cache_dir).resolve() if options.cache_dir else root / CACHE_DIR_NAME
 
 
+# Runs that check fewer notes than this (and than the vault holds) neither take nor
+# keep each note's findings (``NoteResultCache``).
+NOTE_RESULTS_MIN_NOTES = 200
+
+
 def _cached_check(options: Options, prepared: Run) -> list:
     """The findings of a check, replayed from the last run when nothing that decides them changed."""
     linter = prepared.linter
@@ -179,11 +184,6 @@ def _cached_check(options: Options, prepared: Run) -> list:
             linter.results.save(vault.notes, background=True)
         vault.save_paper_facts(background=True)
     return findings
-
-
-# Runs that check fewer notes than this (and than the vault holds) neither take nor
-# keep each note's findings (``NoteResultCache``).
-NOTE_RESULTS_MIN_NOTES = 200
 
 
 def _display_root(vault: Vault) -> str:

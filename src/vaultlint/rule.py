@@ -13,6 +13,7 @@ from .source import Span
 from .vault import Vault
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 # What a rule's findings in a note depend on (``Rule.reads``), besides the run's
 # configuration, the vault's file list and Obsidian's settings:
@@ -20,7 +21,6 @@ READS_NOTE = "note"  # the note alone
 READS_LINKED = "linked"  # the note and the other notes its check reads (through vault.notes)
 READS_PREPARED = "prepared"  # the notes it names for its preparation (Rule.prepared_for)
 READS_ANYTHING = "anything"  # anything: checked again on every run
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
