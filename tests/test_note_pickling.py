@@ -101,3 +101,49 @@ def test_the_rich_note_has_every_kind_of_element():
 @given(st.randoms(use_true_random=False))
 def test_fuzzed_notes_survive_pickling(rng):
     assert_round_trip(parse_note("fuzz.md", fuzz_text(rng, max_parts=60)))
+
+
+PAPERS_NOTE = """\
+# Papers
+
+| Paper | Short | arXiv |
+| --- | --- | --- |
+| [[#ReAct]] | ReAct | [2210.03629](https://arxiv.org/abs/2210.03629) |
+| Reflexion: language agents | Reflexion | arXiv:2303.11366 |
+| [Toolformer](Tools.md#Toolformer) | | 2302.04761 |
+
+## ReAct
+
+> [!info]
+> arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)
+> Code: [repo](https://github.com/x/react)
+
+## Reflexion
+
+> [!info] Reflexion
+> - [arXiv:2303.11366](https://arxiv.org/abs/2303.11366)
+
+Cited in passing: [a paper](https://arxiv.org/abs/2205.12255).
+"""
+
+
+def test_paper_facts_travel_apart_from_their_note_and_rejoin_it():
+    from vaultlint.papers import pack_facts, paper_facts, unpack_facts
+
+    note = parse_note("Papers.md", PAPERS_NOTE)
+    facts = paper_facts(note)
+    assert facts.tables and facts.tables[0].rows and facts.sections and facts.link_claims
+    assert any(row.title_link is not None for row in facts.tables[0].rows)
+    packed = pickle.loads(pickle.dumps(pack_facts(facts, note), pickle.HIGHEST_PROTOCOL))
+    alone = pickle.loads(pickle.dumps(note, pickle.HIGHEST_PROTOCOL))  # as a process that unpickles both sees them
+    assert alone.paper_facts == facts  # carried along, as worked out
+    alone.paper_facts = None
+    rejoined = unpack_facts(packed, alone)
+    assert rejoined == facts
+    # What they share with the note is the note's own, not a copy.
+    for table, rows in ((t, t.rows) for t in rejoined.tables):
+        for row in rows:
+            assert row.row is alone.tables[table.table_index].rows[row.row_index]
+            assert any(row.title_cell is cell for cell in row.row.cells)
+            assert row.title_link is None or any(row.title_link is link for link in [*alone.links, *alone.external_links])
+    assert all(any(section.callout is callout for callout in alone.callouts) for section in rejoined.sections)

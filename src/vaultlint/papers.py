@@ -1014,7 +1014,6 @@ def _link_target(link: Link | ExternalLink) -> tuple[str, str]:
 # --- what one note says on its own ---------------------------------------------------
 
 
-@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _RowFacts:
     row_index: int
@@ -1026,7 +1025,6 @@ class _RowFacts:
     claims: tuple[Claim, ...]
 
 
-@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _TableFacts:
     table_index: int
@@ -1036,7 +1034,6 @@ class _TableFacts:
     rows: tuple[_RowFacts, ...]
 
 
-@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class _SectionFacts:
     heading_index: int
@@ -1046,7 +1043,6 @@ class _SectionFacts:
     claims: tuple[Claim, ...]
 
 
-@compact_pickle  # kept in the facts cache
 @dataclass(frozen=True, slots=True)
 class PaperFacts:
     """The paper records a note holds on its own: its index tables and rows (without
@@ -1085,6 +1081,55 @@ def note_facts(note: Note) -> PaperFacts:
 
 
 _NO_FACTS = PaperFacts()
+
+
+def pack_facts(facts: PaperFacts, note: Note) -> tuple:
+    """``facts`` in a form to pickle apart from ``note``, which they name what they share
+    with (rows, cells, links, callouts) by its place in: unpickled beside the note, whole
+    copies would cost time and memory (see :func:`unpack_facts`)."""
+    link_places = {id(link): (0, at) for at, link in enumerate(note.links)}
+    link_places.update({id(link): (1, at) for at, link in enumerate(note.external_links)})
+    callout_places = {id(callout): at for at, callout in enumerate(note.callouts)}
+
+    def cell_at(row: _RowFacts) -> int:
+        return next(at for at, cell in enumerate(row.row.cells) if cell is row.title_cell)
+
+    tables = tuple(
+        (
+            table.table_index, table.title_column, table.name_column, table.id_columns,
+            tuple(
+                (row.row_index, cell_at(row), row.title, row.name,
+                 None if row.title_link is None else link_places[id(row.title_link)], row.claims)
+                for row in table.rows
+            ),
+        )
+        for table in facts.tables
+    )
+    sections = tuple(
+        (section.heading_index, section.span, section.lead, callout_places[id(section.callout)], section.claims)
+        for section in facts.sections
+    )
+    return (tables, sections, facts.link_claims)
+
+
+def unpack_facts(packed: tuple, note: Note) -> PaperFacts:
+    """The facts :func:`pack_facts` packed, with the note's own rows, cells, links and callouts."""
+    tables_packed, sections_packed, link_claims = packed
+    link_lists = (note.links, note.external_links)
+    tables = []
+    for table_index, title_column, name_column, id_columns, rows_packed in tables_packed:
+        table_rows = note.tables[table_index].rows
+        rows = []
+        for row_index, cell, title, name, link, claims in rows_packed:
+            row = table_rows[row_index]
+            title_link = None if link is None else link_lists[link[0]][link[1]]
+            rows.append(_RowFacts(row_index, row, row.cells[cell], title, name, title_link, claims))
+        tables.append(_TableFacts(table_index, title_column, name_column, id_columns, tuple(rows)))
+    sections = tuple(
+        _SectionFacts(heading_index, span, lead, note.callouts[callout], claims)
+        for heading_index, span, lead, callout, claims in sections_packed
+    )
+    return PaperFacts(tuple(tables), sections, link_claims)
 
 
 def _read_facts(view: _NoteView) -> PaperFacts:

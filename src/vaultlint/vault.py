@@ -15,7 +15,7 @@ from pathlib import Path
 from .cache import CACHE_DIR_NAME, FactsCache, NoteCache, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
-from .papers import PaperFacts, PaperSummary, note_facts, paper_facts, summarize
+from .papers import PaperFacts, PaperSummary, note_facts, pack_facts, paper_facts, summarize, unpack_facts
 from .parser import parse_bytes, parse_note, timed_out
 from .source import compact_pickle
 
@@ -328,18 +328,21 @@ class Vault:
         cache, digest = self.facts_cache, self.digests.get(path)
         fresh = self.fresh_facts.pop(path, None)
         if fresh is not None and path not in self._rewritten:
-            facts = note.paper_facts = pickle.loads(fresh)
+            facts = note.paper_facts = unpack_facts(pickle.loads(fresh), note)
             if cache is not None and digest is not None:
                 cache.put(path, digest, fresh)
             return facts
         if cache is None or digest is None or path in self._rewritten or note.skipped:
             return paper_facts(note)
-        facts = cache.get(path, digest)
-        if facts is not None:
-            note.paper_facts = facts
-            return facts
+        packed = cache.get(path, digest)
+        if packed is not None:
+            try:
+                facts = note.paper_facts = unpack_facts(packed, note)
+                return facts
+            except Exception:  # damaged: worked out again, and kept again
+                pass
         facts = paper_facts(note)
-        cache.put(path, digest, facts)
+        cache.put(path, digest, pack_facts(facts, note))
         return facts
 
     def save_paper_facts(self, background: bool = False) -> None:
@@ -425,7 +428,8 @@ class LoadedNote:
     timed_out: bool = False
     paper_summary: PaperSummary | None = None
     outline: SubpathTargets | None = None
-    # For a note the paper index may read, its paper facts, pickled: kept so in the facts cache.
+    # For a note the paper index may read, its paper facts, packed apart from the note
+    # (``papers.pack_facts``) and pickled: kept so in the facts cache.
     paper_facts: bytes | None = None
 
 
@@ -457,7 +461,7 @@ def read_note(root: Path, path: str, cached_digest: bytes | None = None) -> Load
         outline = SubpathTargets.of(note.headings, note.block_id_keys, note.footnote_ids, heading_keys=summary.anchors)
     return LoadedNote(
         note, stat.st_mtime_ns, stat.st_size, digest, cacheable=not slow, timed_out=slow, paper_summary=summary, outline=outline,
-        paper_facts=pickle.dumps(facts, pickle.HIGHEST_PROTOCOL) if summary.readable and not slow else None,
+        paper_facts=pickle.dumps(pack_facts(facts, note), pickle.HIGHEST_PROTOCOL) if summary.readable and not slow else None,
     )
 
 
