@@ -495,9 +495,9 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
     worked out here when not given, and not kept on the note)."""
     if note.skipped:
         return PaperSummary(False)
-    view = _NoteView(note)
     if facts is None:
-        facts = note.paper_facts or _read_facts(view)
+        facts = note_facts(note)
+    view = _NoteView(note)
     text = note.text
 
     def bases_of(claims: Iterable[Claim]) -> set[str]:
