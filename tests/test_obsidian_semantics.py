@@ -954,3 +954,25 @@ def test_resolve_subpath_with_precomputed_keys_matches_the_walk(seed):
         assert resolve_subpath(headings, NO_BLOCKS, NO_FOOTNOTES, subpath, keys) == resolve_subpath(
             headings, NO_BLOCKS, NO_FOOTNOTES, subpath
         ), (headings, subpath)
+
+
+def test_resolutions_remembered_across_notes_are_those_each_note_gets_alone():
+    """The index remembers what resolves the same from every note (bare names, vault
+    paths): asked from many notes in any order, it answers as a fresh index does."""
+    import random
+
+    files = [
+        "A.md", "Folder/A.md", "Folder/Sub/A.md", "Folder/Sub/B.md", "B.md", "Other/B.md",
+        "img.png", "Folder/img.png", "Só.md", "Folder/Só.md",
+    ]
+    linkpaths = [
+        "A", "a", "A.md", "Folder/A", "folder/a.md", "/Folder/A", "/A", "Sub/A", "Sub/B", "B", "Other/B",
+        "./A", "../A", "./Sub/B", "../../A", "img.png", "Folder/img.png", "/img.png", "Só", "Folder/Só",
+        "So\u0301", "Missing", "Folder/Missing", "./Missing",
+    ]
+    sources = [path for path in files if path.endswith(".md")]
+    pairs = [(linkpath, source) for linkpath in linkpaths for source in sources]
+    index = FileIndex(files)
+    for pairs_in_order in (pairs, random.Random(4).sample(pairs, len(pairs))):
+        for linkpath, source in pairs_in_order:
+            assert index.resolve(linkpath, source) == FileIndex(files).resolve(linkpath, source), (linkpath, source)

@@ -415,7 +415,9 @@ class FileIndex:
             wanted = wanted[1:]
         hit = self._exact_among(candidates, wanted)
         if hit:
-            return Resolution((hit,), by_exact_path=True)
+            # A vault path (a relative one's only hit was tried above): the same from every note.
+            found = self._anywhere[linkpath] = Resolution((hit,), by_exact_path=True)
+            return found
         if linkpath.startswith("/"):
             return Resolution(())
         same_folder = [p for p in candidates if p.lower().endswith(wanted) and p.lower().startswith(source_folder)]
