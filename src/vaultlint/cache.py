@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,19 +137,9 @@ class NoteCache:
         if self.base_paths and len(delta) * 10 < max(len(self.current), 1):
             write_atomically(self.folder, self.delta_file, {path: _detached(entry) for path, entry in delta.items()})
             return
-        if background and processes_fork():
-            # Writing a large vault's cache (tens of MB, its index pickled first) would
-            # otherwise stand between parsing and checking; the child shares this
-            # process's memory, and the file appears whole or not at all (atomic rename).
-            pid = os.fork()
-            if pid:
-                _WRITERS.append(pid)
-                return
-            try:
-                self._write_base()
-            finally:
-                os._exit(0)
-        self._write_base()
+        # Writing a large vault's cache (tens of MB, its index pickled first) would
+        # otherwise stand between parsing and checking.
+        write_in_child(self._write_base, background)
 
     def _write_base(self) -> None:
         try:
@@ -213,17 +203,8 @@ class FactsCache:
         if stored and len(self._new) * 10 < len(stored):
             return
         new, self._new = self._new, {}
-        if background and processes_fork():
-            pid = os.fork()
-            if pid:
-                _WRITERS.append(pid)
-                self._stored = None  # read again, as written, if asked
-                return
-            try:
-                self._write(stored, new, digests)
-            finally:
-                os._exit(0)
-        self._write(stored, new, digests)
+        if write_in_child(lambda: self._write(stored, new, digests), background):
+            self._stored = None  # read again, as written, if asked
 
     def _write(self, stored: dict, new: dict, digests: dict[str, bytes]) -> None:
         kept = {path: entry for path, entry in stored.items() if digests.get(path) == entry[0] and path not in new}
@@ -336,16 +317,7 @@ class NoteResultCache:
         entries = {path: self._new.get(path) or stored.get(path) for path in notes}
         entries = {path: entry for path, entry in entries.items() if entry is not None}
         self._entries, self._new = entries, {}
-        if background and processes_fork():
-            pid = os.fork()
-            if pid:
-                _WRITERS.append(pid)
-                return
-            try:
-                self._write(entries)
-            finally:
-                os._exit(0)
-        self._write(entries)
+        write_in_child(lambda: self._write(entries), background)
 
     def _write(self, entries: dict[str, NoteFindings]) -> None:
         write_atomically(self.folder, self.file, (_NOTE_RESULTS_FORMAT, self.key, entries))
@@ -367,6 +339,23 @@ def processes_fork() -> bool:
 
 # Child processes writing a cache (see NoteCache.save); waited for before the run ends.
 _WRITERS: list[int] = []
+
+
+def write_in_child(write: Callable[[], None], background: bool) -> bool:
+    """Run ``write``; with ``background``, where processes fork, in a child process
+    (waited for by :func:`wait_for_writers`), and say so. The child shares this process's
+    memory, and the files it writes appear whole or not at all (atomic renames)."""
+    if not (background and processes_fork()):
+        write()
+        return False
+    pid = os.fork()
+    if pid:
+        _WRITERS.append(pid)
+        return True
+    try:
+        write()
+    finally:
+        os._exit(0)
 
 
 def wait_for_writers() -> None:

@@ -211,11 +211,11 @@ class Linter:
         by_rule: dict[str, tuple[Finding, ...]] = {}
         linked: set[str] = set()
         for rule in rules:
+            reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
             found = reused.get(rule.code)
             if found is None and keeping and self._named is not None and _prepares(rule) and note.path not in self._named:
                 found = ()  # as promised (prepared_for): nothing to find here
             if found is None:
-                reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
                 # The notes a rule that reads linked notes asks for, its findings' other inputs.
                 asked = self.vault.notes.asked = set() if reads == READS_LINKED else None
                 try:
@@ -226,7 +226,7 @@ class Linter:
                     self.vault.notes.asked = None
                 if asked:
                     linked |= asked
-            if found and keeping and rule.reads_in(self.context) != READS_ANYTHING:
+            if found and reads != READS_ANYTHING:
                 by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
             findings.extend(found)
         if keeping:
