@@ -18,7 +18,8 @@ from vaultlint.engine import Linter
 from vaultlint.registry import discover_rules
 from vaultlint.rule import Context, Rule
 from vaultlint.rules.stale_index_row import StaleIndexRow
-from vaultlint.vault import Vault
+from vaultlint.papers import paper_readers
+from vaultlint.vault import NoteTable, Vault
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -72,9 +73,9 @@ def checked(monkeypatch):
     calls: list[str] = []
     original = Linter._checks
 
-    def counting(self, note, rules):
-        calls.append(note.path)
-        return original(self, note, rules)
+    def counting(self, path, rules):
+        calls.append(path)
+        return original(self, path, rules)
 
     monkeypatch.setattr(Linter, "_checks", counting)
     return calls
@@ -197,9 +198,9 @@ class CountingRule(Rule):
         return iter(())
 
 
-def _run_with_kept_findings(root: Path, extra: Rule, online: bool = False, jobs: int = 1) -> tuple[list, Linter]:
+def _run_with_kept_findings(root: Path, extra: Rule | None, online: bool = False, jobs: int = 1) -> tuple[list, Linter]:
     vault = Vault.load(root)
-    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + [extra]
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + ([extra] if extra else [])
     _, key = ResultCache.keys(vault, rules, ())
     store = NoteResultCache(root / CACHE_DIR_NAME, key)
     linter = Linter(vault, rules, Context(vault, online=online), results=store, jobs=jobs)
@@ -271,6 +272,43 @@ def test_workers_keep_and_take_findings_as_one_process_does(tmp_path, monkeypatc
         vault = Vault.load(root, use_cache=False)
         rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + [CountingRule()]
         assert found == Linter(vault, rules, jobs=1).run(sorted(vault.notes))
+
+
+@pytest.mark.skipif(not processes_fork(), reason="notes are checked in workers only where processes fork")
+def test_after_a_paper_note_edit_workers_unpickle_no_note_all_of_whose_findings_they_take(tmp_path, monkeypatch):
+    """The paper rules run again on every note the paper index reads; the workers, which
+    run the other rules, take those notes' findings and so have no reason to load them."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
+    root = tmp_path / "vault"
+    generate(root, 120, seed=3)
+    age(root)
+    _, first = _run_with_kept_findings(root, None, jobs=2)
+    readers = set(paper_readers(Vault.load(root, use_cache=False), None))
+    edited = min(path for path in readers if path.startswith("Papers/"))
+    # Notes whose links into the edited note other rules follow are checked again by those.
+    linking = {path for path in readers if edited in first._paths_of(first.results.get(path).linked)}
+    untouched = readers - linking - {edited}
+    assert len(untouched) > 10
+    edit(root, edited, (root / edited).read_text(encoding="utf-8") + "\nEdited.\n")
+    log = tmp_path / "unpickled.txt"
+    loading = NoteTable.__getitem__
+
+    def logging(table, path):
+        # Not the notes a rule asks for while it checks another (``asked`` is set then):
+        # a link into a note the run parsed earlier is checked against the note itself.
+        if table.blob(path) is not None and table.asked is None:
+            with open(log, "a", encoding="utf-8") as stream:
+                stream.write(f"{os.getpid()}\t{path}\n")
+        return loading(table, path)
+
+    monkeypatch.setattr(NoteTable, "__getitem__", logging)
+    found, _ = _run_with_kept_findings(root, None, jobs=2)
+    in_workers = {path for pid, path in (line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()) if int(pid) != os.getpid()}
+    assert in_workers  # notes that link into the edited note, checked again
+    assert not in_workers & untouched
+    vault = Vault.load(root, use_cache=False)
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled]
+    assert found == Linter(vault, rules, jobs=1).run(sorted(vault.notes))
 
 
 def test_paper_findings_in_an_unchanged_note_follow_another_note_they_read(vault):

@@ -78,15 +78,14 @@ def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, li
     settled: list[Finding] = []
     unsettled: dict[str, list[Finding]] = {}
     for path in paths:
-        note = linter.vault.notes[path]
         rules = linter.rules_for(path)
-        findings = linter._checks(note, [rule for rule in rules if not _prepares(rule)])
+        findings = linter._checks(path, [rule for rule in rules if not _prepares(rule)])
         if path in needed:
             unsettled[path] = findings
             if linter.results is not None:
                 linter._keep(path, None)  # settled with what the rules that prepare find, each run
         else:
-            note_findings = linter._settle(note, rules, findings)
+            note_findings = linter._settle(linter.vault.notes[path], rules, findings)
             settled.extend(note_findings)
             if linter.results is not None:
                 linter._keep(path, note_findings)
@@ -195,33 +194,38 @@ class Linter:
         return names.get(code, code)
 
     def check_note(self, path: str) -> list[Finding]:
-        note = self.vault.notes[path]
         rules = self.rules_for(path)
-        findings = self._settle(note, rules, self._checks(note, rules))
+        findings = self._checks(path, rules)
+        findings = self._settle(self.vault.notes[path], rules, findings)
         if self.results is not None:
             self._keep(path, findings)
         return findings
 
-    def _checks(self, note: Note, rules: Iterable[Rule]) -> list[Finding]:
-        """What the rules find in the note, before its suppressions: taken from an
-        earlier run where ``_reuse`` allowed, and noted for later runs when kept."""
+    def _checks(self, path: str, rules: Iterable[Rule]) -> list[Finding]:
+        """What the rules find in the note at ``path``, before its suppressions: taken from
+        an earlier run where ``_reuse`` allowed, and noted for later runs when kept. The
+        note is unpickled only for a rule that checks it: after an edit to a note the paper
+        index reads, a worker has no other rule to run on the other such notes."""
         findings: list[Finding] = []
-        reused = self._reused.get(note.path, {})
+        note: Note | None = None
+        reused = self._reused.get(path, {})
         keeping = self.results is not None
         by_rule: dict[str, tuple[Finding, ...]] = {}
         linked: set[str] = set()
         for rule in rules:
             reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
             found = reused.get(rule.code)
-            if found is None and keeping and self._named is not None and _prepares(rule) and note.path not in self._named:
+            if found is None and keeping and self._named is not None and _prepares(rule) and path not in self._named:
                 found = ()  # as promised (prepared_for): nothing to find here
             if found is None:
+                if note is None:
+                    note = self.vault.notes[path]
                 # The notes a rule that reads linked notes asks for, its findings' other inputs.
                 asked = self.vault.notes.asked = set() if reads == READS_LINKED else None
                 try:
                     found = tuple(rule.check(note, self.context))
                 except Exception as error:
-                    raise RuleCrash(rule, note.path, error) from error
+                    raise RuleCrash(rule, path, error) from error
                 finally:
                     self.vault.notes.asked = None
                 if asked:
@@ -230,11 +234,11 @@ class Linter:
                 by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
             findings.extend(found)
         if keeping:
-            previous = reused and self.results.get(note.path)
+            previous = reused and self.results.get(path)
             if previous:
                 linked.update(self._paths_of(previous.linked))  # what the rules taken from that run read
-            linked.discard(note.path)
-            self._raw_kept[note.path] = (by_rule, tuple(sorted(linked)))
+            linked.discard(path)
+            self._raw_kept[path] = (by_rule, tuple(sorted(linked)))
         return findings
 
     # --- findings kept between runs (``results``) --------------------------------------
@@ -341,7 +345,7 @@ class Linter:
                     try:
                         findings.extend(rule.check_suppressions(note, suppressions, ran, self))
                     except Exception as error:
-                        raise RuleCrash(rule, note.path, error) from error
+                        raise RuleCrash(rule, path, error) from error
         if self.fixable is not None:
             findings = [self._without_fix(f) if f.fix is not None and not self.fixable(f.code) else f for f in findings]
         return findings
@@ -461,7 +465,7 @@ class Linter:
                     self._prepare()
                     for path in needed:
                         rules = [rule for rule in self.rules_for(path) if _prepares(rule)]
-                        prepared[path] = self._checks(self.vault.notes[path], rules)
+                        prepared[path] = self._checks(path, rules)
                 findings.extend(meanwhile())
                 done = 0
                 for checked, found, early, kept in results:
