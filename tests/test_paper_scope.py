@@ -128,6 +128,24 @@ def test_generated_vault_focused_runs_agree(tmp_path: Path, seed: int) -> None:
     _assert_focused_runs_agree(root, sample)
 
 
+MISSING_HEADING_ROW = {
+    # The row links to a heading P lacks: the builder reads the link as one to the whole
+    # note and pairs the row with P's only paper section (which then has two IDs), which
+    # a run about I.md alone must see too.
+    "P.md": "## Policy Scaling Search\n\n> [!info]\n> - arXiv: [2401.10000](https://arxiv.org/abs/2401.10000)\n",
+    "I.md": "| Paper | arXiv |\n| --- | --- |\n| [[P#Method]] | 2210.10021 |\n",
+    "B.md": "## Thought Benchmark\n\n> [!info]\n> - arXiv: [2210.10021](https://arxiv.org/abs/2210.10021)\n",
+}
+
+
+def test_a_row_linking_to_a_missing_heading_reaches_the_notes_paper_section(tmp_path: Path) -> None:
+    root = write_vault(tmp_path / "vault", MISSING_HEADING_ROW)
+    vault = Vault.load(root, use_cache=False)
+    assert paper_scope(vault, ["I.md"]) == {"I.md", "P.md", "B.md"}
+    assert "VL301" in {finding.code for finding in Linter(vault, _rules()).run(["I.md"])}
+    _assert_focused_runs_agree(root)
+
+
 def test_summary_and_sections_survive_lone_carriage_returns() -> None:
     # The parser counts a lone CR as a line break when it numbers headings; the line
     # index does not. Offsets, not heading line numbers, must decide extents.

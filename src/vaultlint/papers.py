@@ -457,8 +457,8 @@ class PaperSummary:
 
     - ``rows``: every index row, as (``title_key`` of its title and of its short
       name, the arXiv IDs it claims, its title link as (link path,
-      ``heading_key`` of the heading it names or ``None`` for a whole note) or
-      ``None``);
+      ``heading_key`` of the heading it names, ``None`` for a whole note or a path
+      of headings) or ``None``);
     - ``titles`` and ``anchors``: the ``title_key`` and ``heading_key`` of every
       heading, and ``heading_ids`` the arXiv IDs the lead of some headings could
       claim (those its callout section claims, and those of links standing on a
@@ -504,8 +504,10 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
         return {claim.base for claim in claims if claim.base is not None}
 
     def named_heading(subpath: str) -> str | None:
+        # One heading; a path of headings (A#B) may lead nowhere, which reads as a link
+        # to the whole note, as no subpath does (``_ScopeWalk._whole_note``).
         segments = obsidian.subpath_segments(subpath)
-        return obsidian.heading_key(segments[-1]) if segments else None
+        return obsidian.heading_key(segments[0]) if len(segments) == 1 else None
 
     # The rows and callout sections the builder reads, with the IDs they claim.
     rows = []
@@ -576,7 +578,8 @@ def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
     Records join one paper, or compete for one ID, only through what a summary
     lists: a shared ID, a shared title (of three words or more, or in one note),
     a row's short name that is a heading's title, or a row's link to a heading
-    (or to a whole note, which reaches all its headings). So the possible records
+    (or to a whole note, which reaches all its headings, as does a link to a heading
+    the note lacks or to a path of headings). So the possible records
     reachable from those of ``focus`` through these, both ways and transitively,
     include every record of every paper that a record of ``focus`` belongs to or
     shares an ID with, and every heading a row could be paired with. Records, not
@@ -656,7 +659,7 @@ class _ScopeWalk:
                     summary = self.summaries[path]
                     queue.extend(
                         (path, _ROW, n) for n, row in enumerate(summary.rows) if row[3] is not None and row[3][0] == ""
-                        and row[3][1] in (None, heading)
+                        and (row[3][1] == heading or self._whole_note(path, row[3][1]))
                     )
                 else:
                     queue.extend(self._found(key))
@@ -674,13 +677,19 @@ class _ScopeWalk:
                     found.append((path, _ROW, number))
                 elif link is not None and link[0] and ("file", _file_key(link[0])) in keys:
                     target = self._target(path, link[0])
-                    if target in rows_to and (link[1] is None or link[1] in rows_to[target]):
+                    if target in rows_to and (link[1] in rows_to[target] or self._whole_note(target, link[1])):
                         found.append((path, _ROW, number))
             for number, bases in summary.heading_ids:
                 if not keys.isdisjoint(bases):
                     found.append((path, _HEADING, number))
             found += [(path, _HEADING, number) for number, title in enumerate(summary.titles) if title in keys]
         return found
+
+    def _whole_note(self, path: str, heading: str | None) -> bool:
+        """Whether a row's link into the note at ``path`` that names ``heading`` reads as a
+        link to the whole note: it names none, or one the note lacks (the builder then
+        pairs the row with the note's only paper section, if it has one)."""
+        return heading is None or heading not in self.summaries[path].anchors
 
     def _target(self, path: str, linkpath: str) -> str | None:
         return path if linkpath == "" else self.vault.resolve(linkpath, path).target
@@ -696,7 +705,7 @@ class _ScopeWalk:
             if link is not None:
                 target = self._target(path, link[0])
                 if target in self.summaries:
-                    keys.append(("heading", target, link[1]))
+                    keys.append(("heading", target, None if self._whole_note(target, link[1]) else link[1]))
             return keys
         summary = self.summaries[path]
         title, heading, bases = summary.titles[number], summary.anchors[number], summary.heading_bases(number)
