@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -152,6 +153,98 @@ def test_paper_findings_follow_an_edited_note_they_read(vault, checked):
     assert "Papers.md" in checked and "Other.md" not in checked
     assert after == fresh(vault)
     assert "VL301" in after or "VL302" in after
+
+
+PAPERS = {
+    "ReAct.md": "# ReAct notes\n\n## ReAct\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n",
+    "Toolformer.md": "# Toolformer notes\n\n## Toolformer\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n",
+    "Reflexion.md": "# Reflexion notes\n\n## Reflexion\n\n> [!info]\n> - arXiv: [2303.11366](https://arxiv.org/abs/2303.11366)\n",
+    "Voyager.md": "# Voyager notes\n\n## Voyager\n\n> [!info]\n> - arXiv: [2305.16291](https://arxiv.org/abs/2305.16291)\n",
+}
+
+
+@pytest.fixture
+def affected(monkeypatch):
+    """By run, the notes whose paper findings the engine found may have changed (None: all)."""
+    runs: list = []
+    original = Linter._prepared_changed
+
+    def recording(self):
+        found = original(self)
+        runs.append(found)
+        return found
+
+    monkeypatch.setattr(Linter, "_prepared_changed", recording)
+    return runs
+
+
+def test_after_a_paper_note_edit_the_paper_rules_check_the_notes_its_papers_met_then_and_now(vault, affected):
+    write_vault(vault, PAPERS)
+    age(vault)
+    first = check(vault)
+    assert "VL302" in first and "ReAct.md" in first and "Toolformer.md" in first  # two papers, one ID
+    # ReAct takes Reflexion's ID: it leaves Toolformer (and the index in Papers.md, which
+    # lists both IDs) and meets Reflexion; Voyager and the notes without papers are not
+    # checked again.
+    edit(vault, "ReAct.md", PAPERS["ReAct.md"].replace("2210.03629", "2303.11366"))
+    affected.clear()
+    after = check(vault)
+    assert affected == [frozenset({"ReAct.md", "Toolformer.md", "Reflexion.md", "Papers.md"})]
+    assert after == fresh(vault)
+    assert "ReAct.md:6:13: VL302 arxiv-id-shared: arXiv 2303.11366" in after  # ReAct and Reflexion now claim one ID
+
+
+def test_paper_findings_are_checked_everywhere_when_what_a_note_held_before_is_unknown(vault, affected):
+    write_vault(vault, PAPERS)
+    age(vault)
+    check(vault)
+    edit(vault, "ReAct.md", PAPERS["ReAct.md"].replace("2210.03629", "2303.11366"))
+    cli("check", str(vault / "ReAct.md"), "--output-format", "concise")  # parses it, keeps no findings by note
+    edit(vault, "ReAct.md", PAPERS["ReAct.md"].replace("2210.03629", "2305.16291"))
+    affected.clear()
+    after = check(vault)
+    assert affected == [None]
+    assert after == fresh(vault)
+    assert "Voyager.md:6:13: VL302" in after
+
+
+def _paper_edit(rng: random.Random, root: Path) -> None:
+    """An edit that moves paper records: IDs swapped between notes, removed or added,
+    headings and row titles renamed, rows pointing to other notes' headings."""
+    notes = sorted(path for path in root.rglob("*.md") if CACHE_DIR_NAME not in path.parts)
+    target = rng.choice(notes)
+    text = target.read_text(encoding="utf-8")
+    ids = sorted({match for path in notes for match in re.findall(r"\b\d{4}\.\d{4,5}\b", path.read_text(encoding="utf-8"))})
+    mine = re.findall(r"\b\d{4}\.\d{4,5}\b", text)
+    other = rng.choice(notes).relative_to(root).with_suffix("").as_posix()
+    kind = rng.randrange(5)
+    if kind == 0 and mine and ids:
+        text = text.replace(rng.choice(mine), rng.choice(ids))
+    elif kind == 1 and mine:
+        text = re.sub(rf"\S*{re.escape(rng.choice(mine))}\S*", "", text)
+    elif kind == 2:
+        text = re.sub(r"^(#+ )(.*)$", lambda m: m.group(1) + m.group(2)[::-1], text, count=1, flags=re.MULTILINE)
+    elif kind == 3 and ids:
+        paper_id = rng.choice(ids)
+        text += f"\n| Paper | arXiv |\n| --- | --- |\n| [[{other}#{rng.choice(['ReAct', 'Overview', 'Method'])}]] | {paper_id} |\n"
+    else:
+        paper_id = rng.choice(ids) if ids else "2210.03629"
+        text += f"\n## A paper {rng.randrange(50)}\n\n> [!info]\n> - arXiv: [{paper_id}](https://arxiv.org/abs/{paper_id})\n"
+    target.write_text(text, encoding="utf-8")
+    age(root)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_checks_after_random_paper_edits_report_what_fresh_checks_report(tmp_path, seed, affected):
+    root = tmp_path / "vault"
+    generate(root, 60, seed=10 + seed)
+    age(root)
+    rng = random.Random(seed)
+    check(root)
+    for _ in range(5):
+        _paper_edit(rng, root)
+        assert check(root) == fresh(root)
+    assert any(found is not None for found in affected)  # the bounded path was taken
 
 
 def test_a_suppression_added_to_a_note_applies_at_once(vault):

@@ -325,7 +325,7 @@ def settled(context: Context, papers: Iterable[Paper], path: str) -> bool:
     checker = verifier(context)
     if checker is None:
         return False
-    checker.prefetch(paper_index(context.vault, context.checked), path)
+    checker.prefetch(paper_index(context.vault, context.prepared_focus), path)
     return all(checker.verdict(paper, path) is not None for paper in papers)
 
 

@@ -162,6 +162,9 @@ class Linter:
         self._named: set[str] | None = None
         self._named_digest = b""
         self._taken_whole: set[str] = set()
+        # The notes whose findings by those rules may have changed since they were kept,
+        # the only ones they check again (None: they could not tell; see ``_prepared_changed``).
+        self._affected: frozenset[str] | None = None
         self._known: dict[str, str] | None = None
 
     def rules_for(self, path: str) -> list[Rule]:
@@ -269,7 +272,10 @@ class Linter:
                 to_check.append(path)
                 continue
             linked_unchanged = entry.linked_digest == linked_digest(self._paths_of(entry.linked), digests)
-            named_unchanged = named is not None and entry.named_digest == self._named_digest
+            if self._affected is not None:
+                named_unchanged = named is not None and path not in self._affected
+            else:
+                named_unchanged = named is not None and entry.named_digest == self._named_digest
             usable: dict[str, tuple[Finding, ...]] = {}
             for rule in rules:
                 reads = rule.reads_in(self.context)
@@ -374,12 +380,15 @@ class Linter:
         chosen = [path for path in paths if path in self.vault.notes]
         self.context.begin_run(chosen)
         self._reused, self._kept, self._raw_kept, self._taken_whole = {}, {}, {}, set()
-        self._named, self._named_digest = None, b""
+        self._named, self._named_digest, self._affected = None, b"", None
         to_check = chosen
         if self.context.online:
             self.results = None  # what online checks find is not the notes' alone
         if self.results is not None:
             self._file_numbers()  # built once here, inherited by the workers
+            self._affected = self._prepared_changed()
+            if self._affected:
+                self.context.prepared_focus = tuple(sorted(self._affected))
             named = self._needing_preparation()
             if named is not None:
                 self._named = set(named)
@@ -411,6 +420,32 @@ class Linter:
                 rule.prepare(self.context)
             except Exception as error:
                 raise RuleCrash(rule, "the vault as a whole", error) from error
+
+    def _prepared_changed(self) -> frozenset[str] | None:
+        """The notes whose findings by the rules that prepare may differ from those kept
+        (see ``Rule.prepared_changed``), given the notes whose bytes changed since;
+        ``None`` when one of those rules cannot tell, or does not say what it reads."""
+        assert self.results is not None
+        digests, timed_out = self.vault.digests, self.vault.timed_out
+        earlier: dict[str, bytes | None] = {}
+        for path in self.vault.notes:
+            entry = self.results.get(path)
+            if entry is None or entry.digest != digests.get(path) or path in timed_out:
+                earlier[path] = None if entry is None else entry.digest
+        affected: set[str] = set()
+        for rule in self.rules:
+            if not _prepares(rule):
+                continue
+            if rule.reads_in(self.context) != READS_PREPARED:
+                return None
+            try:
+                changed = rule.prepared_changed(self.context, earlier)
+            except Exception as error:
+                raise RuleCrash(rule, "the vault as a whole", error) from error
+            if changed is None:
+                return None
+            affected.update(changed)
+        return frozenset(affected)
 
     def _needing_preparation(self) -> set[str] | None:
         """The notes some rule's check needs prepared for (see ``Rule.prepared_for``);

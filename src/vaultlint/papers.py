@@ -77,7 +77,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -88,6 +88,7 @@ from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, 
 from .source import Span, compact_pickle, fast_init
 
 if TYPE_CHECKING:
+    from .rule import Context
     from .vault import Vault
 
 
@@ -593,6 +594,48 @@ def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
     return _scope_walk(vault).walk(seeds)
 
 
+def papers_changed(vault: Vault, earlier: Mapping[str, bytes | None]) -> frozenset[str] | None:
+    """The notes whose papers may differ from those of an earlier run, given the notes
+    whose bytes changed since (``earlier``: each one's hash then, ``None`` for a note
+    that run did not check); ``None`` when that cannot be told.
+
+    A note's papers are made of the records of its scope (:func:`paper_scope`), which
+    reaches its records' keys both ways: the papers of a note outside the scopes of the
+    changed notes, as they are and as they were, are made of the same records. What
+    they were is told by each changed note's summary then, which the parse cache held
+    until this run parsed the note again (``Vault.earlier_summaries``); a note parsed in
+    between, by a run that kept no findings, leaves it untold. Memoised like the index.
+    """
+    key = (_CHANGED_KEY, vault.generation, frozenset(earlier.items()))
+    if key in vault.memo:
+        return vault.memo[key]
+    changed = {path for path in earlier if path in vault.notes}
+    walk = _scope_walk(vault)
+    before = dict(walk.summaries)
+    affected: frozenset[str] | None = None
+    if all(digest is not None and vault.earlier_summaries.get(path, (None,))[0] == digest for path, digest in earlier.items()):
+        for path in earlier:
+            before[path] = vault.earlier_summaries[path][1]
+        affected = frozenset(walk.walk(changed) | _ScopeWalk(vault, before).walk(set(earlier)))
+    vault.memo[key] = affected
+    return affected
+
+
+_CHANGED_KEY = "vaultlint.papers.changed"
+
+
+class ReadsPapers:
+    """For a rule whose findings are made from the paper index (``READS_PREPARED``),
+    ahead of ``Rule`` in its bases: the notes it needs prepared (``Rule.prepared_for``),
+    and those whose findings may have changed since an earlier run (``Rule.prepared_changed``)."""
+
+    def prepared_for(self, context: Context) -> tuple[str, ...]:
+        return paper_readers(context.vault, context.prepared_focus)
+
+    def prepared_changed(self, context: Context, earlier: Mapping[str, bytes | None]) -> frozenset[str] | None:
+        return papers_changed(context.vault, earlier)
+
+
 def _scope_walk(vault: Vault) -> _ScopeWalk:
     """The vault's scope index, built once per state of its notes."""
     cached = vault.memo.get(_SCOPE_KEY)
@@ -615,10 +658,12 @@ class _ScopeWalk:
     all notes at once, one set test per note, rather than indexed up front: a run
     about one note then never touches most of the vault's records."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, summaries: dict[str, PaperSummary] | None = None) -> None:
         self.vault = vault
         known = vault.paper_summaries
-        self.summaries = known if len(known) == len(vault.notes) else {path: vault.paper_summary(path) for path in vault.notes}
+        if summaries is None:
+            summaries = known if len(known) == len(vault.notes) else {path: vault.paper_summary(path) for path in vault.notes}
+        self.summaries = summaries
 
     def records_of(self, path: str) -> list[tuple[str, int, int]]:
         summary = self.summaries[path]

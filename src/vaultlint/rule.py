@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -70,9 +70,13 @@ class Context:
     # notes' text is rebuilt after the fixer changed them.
     checked: tuple[str, ...] = ()
     run_memo: dict[object, object] = field(default_factory=dict)
+    # The notes the rules that prepare prepare for and check: those checked, or, in a
+    # run that takes findings kept by an earlier one, only those whose findings by
+    # these rules may have changed since (``Rule.prepared_changed``).
+    prepared_focus: tuple[str, ...] = ()
 
     def begin_run(self, paths: Iterable[str]) -> None:
-        self.checked = tuple(paths)
+        self.checked = self.prepared_focus = tuple(paths)
         self.run_memo = {}
 
 
@@ -145,6 +149,16 @@ class Rule:
         notes in worker processes while this one prepares, rather than after it with
         the other cores idle; those workers skip this rule's check. Keep it cheap,
         and do not build here what ``prepare`` builds.
+        """
+        return None
+
+    def prepared_changed(self, context: Context, earlier: Mapping[str, bytes | None]) -> Collection[str] | None:
+        """For a rule that ``READS_PREPARED``: the notes whose findings by it may differ
+        from those an earlier run kept, given the notes whose bytes changed since
+        (``earlier``: each one's hash then, ``None`` where that run kept nothing);
+        ``None`` (the default) when it cannot tell, and every note it names is checked
+        again. The engine then runs it with ``context.prepared_focus`` set to them,
+        which is what ``prepare``, ``prepared_for`` and ``check`` must build for.
         """
         return None
 

@@ -206,6 +206,9 @@ class Vault:
         self._rewritten: set[str] = set()
         # The paper facts, pickled, worked out with the notes parsed in this run (``read_note``).
         self.fresh_facts: dict[str, bytes] = {}
+        # For a note parsed again in this run, the hash and paper summary of the bytes the
+        # cache held: what its paper records were (``papers.papers_changed``).
+        self.earlier_summaries: dict[str, tuple[bytes, PaperSummary]] = {}
 
     @classmethod
     def load(
@@ -237,6 +240,7 @@ class Vault:
         summaries: dict[str, PaperSummary] = {}
         outlines: dict[str, SubpathTargets] = {}
         pending: list[tuple[str, bytes | None]] = []
+        earlier: dict[str, tuple[bytes, PaperSummary]] = {}
         racy_after = time.time_ns() - RACY_WINDOW_NS
         with _stat_in(root) as stat_in_root:
             for path in files:
@@ -258,6 +262,8 @@ class Vault:
                             continue
                     previous = cache.previous.get(path)
                     pending.append((path, previous.digest if previous else None))
+                    if previous is not None and previous.paper_summary is not None:
+                        earlier[path] = (previous.digest, previous.paper_summary)
                 else:
                     pending.append((path, None))
         slow: set[str] = set()
@@ -292,6 +298,7 @@ class Vault:
         vault = cls(root, files, notes, ObsidianSettings.read(root), warnings, digests, summaries, outlines)
         vault.timed_out = slow
         vault.fresh_facts = fresh_facts
+        vault.earlier_summaries = earlier
         if cache is not None:
             vault.facts_cache = FactsCache(cache.folder)
         return vault

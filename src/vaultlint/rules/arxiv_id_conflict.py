@@ -6,11 +6,11 @@ from ..arxiv_consistency import Conflict, analysis, correction_fix, evidence_not
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..papers import paper_readers
+from ..papers import ReadsPapers
 from ..rule import READS_PREPARED, Context, Rule
 
 
-class ArxivIdConflict(Rule):
+class ArxivIdConflict(ReadsPapers, Rule):
     """
     ## What it does
     Reports a paper that the vault gives two or more different arXiv IDs: its
@@ -121,13 +121,10 @@ class ArxivIdConflict(Rule):
     reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
-        analysis(context.vault, context.checked)
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        analysis(context.vault, context.prepared_focus)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        result = analysis(context.vault, context.checked)
+        result = analysis(context.vault, context.prepared_focus)
         for conflict in result.in_note(note.path).conflicts:
             if conflict.correction is not None:
                 claims = conflict.correction.claims_in(note.path)

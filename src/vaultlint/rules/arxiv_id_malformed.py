@@ -5,11 +5,11 @@ from collections.abc import Iterator
 from ..arxiv_consistency import analysis, correction_fix
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..papers import paper_readers
+from ..papers import ReadsPapers
 from ..rule import READS_PREPARED, Context, Rule
 
 
-class ArxivIdMalformed(Rule):
+class ArxivIdMalformed(ReadsPapers, Rule):
     """
     ## What it does
     Reports an arXiv ID that cannot exist. New-style IDs (from April 2007)
@@ -62,13 +62,10 @@ class ArxivIdMalformed(Rule):
     reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
-        analysis(context.vault, context.checked)
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        analysis(context.vault, context.prepared_focus)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for malformed in analysis(context.vault, context.checked).in_note(note.path).malformed:
+        for malformed in analysis(context.vault, context.prepared_focus).in_note(note.path).malformed:
             claim = malformed.claim
             if claim.path != note.path:
                 continue

@@ -6,11 +6,11 @@ from ..arxiv_consistency import SharedId, analysis, evidence_notes, record_place
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..papers import paper_readers
+from ..papers import ReadsPapers
 from ..rule import READS_PREPARED, Context, Rule
 
 
-class ArxivIdShared(Rule):
+class ArxivIdShared(ReadsPapers, Rule):
     """
     ## What it does
     Reports an arXiv ID that two or more different papers each claim as their
@@ -84,13 +84,10 @@ class ArxivIdShared(Rule):
     reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
-        analysis(context.vault, context.checked)
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        analysis(context.vault, context.prepared_focus)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for shared in analysis(context.vault, context.checked).in_note(note.path).shared:
+        for shared in analysis(context.vault, context.prepared_focus).in_note(note.path).shared:
             if settled(context, shared.holders, note.path):
                 continue  # arXiv answered: arxiv-title-mismatch reports the wrong holder
             yield self._finding(note, shared, context)

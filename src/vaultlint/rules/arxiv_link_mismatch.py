@@ -6,11 +6,11 @@ from ..arxiv_consistency import LinkMismatch, analysis, correction_fix
 from ..arxiv_verify import settled
 from ..diagnostics import Finding, FixAvailability, Severity
 from ..note import Note
-from ..papers import paper_readers
+from ..papers import ReadsPapers
 from ..rule import READS_PREPARED, Context, Rule
 
 
-class ArxivLinkMismatch(Rule):
+class ArxivLinkMismatch(ReadsPapers, Rule):
     """
     ## What it does
     Reports a link whose text names one arXiv ID and whose URL opens another:
@@ -58,13 +58,10 @@ class ArxivLinkMismatch(Rule):
     reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
-        analysis(context.vault, context.checked)
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        analysis(context.vault, context.prepared_focus)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
-        for mismatch in analysis(context.vault, context.checked).in_note(note.path).mismatches:
+        for mismatch in analysis(context.vault, context.prepared_focus).in_note(note.path).mismatches:
             if mismatch.correction is None and mismatch.paper is not None and settled(context, [mismatch.paper], note.path):
                 continue
             yield self._finding(note, mismatch)

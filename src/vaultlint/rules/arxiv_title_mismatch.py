@@ -114,13 +114,13 @@ class ArxivTitleMismatch(Rule):
         if checker is None:
             return
         vault = context.vault
-        index = paper_index(vault, context.checked)
+        index = paper_index(vault, context.prepared_focus)
         papers = index.papers_in(note.path)
         citations = []
         if self.option("check-citations"):
             citations = [claim for claim in index.claims_in(note.path) if claim.base and index.paper_of(claim) is None]
         checker.prefetch(index, note.path)
-        covered = analysis(vault, context.checked).corrected_claims()
+        covered = analysis(vault, context.prepared_focus).corrected_claims()
         for paper in papers:
             verdict = checker.verdict(paper, note.path)
             if verdict is None:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from .. import obsidian
 from ..diagnostics import Applicability, Edit, Finding, Fix, FixAvailability, Severity
 from ..note import Heading, Note
-from ..papers import IndexTable, PaperIndex, Section, _header_key, category_links, paper_index, paper_readers
+from ..papers import IndexTable, PaperIndex, ReadsPapers, Section, _header_key, category_links, paper_index
 from ..repair import write_subpath
 from ..rule import READS_PREPARED, Context, Rule
 from ..source import Span
@@ -37,7 +37,7 @@ def _escape_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-class MissingIndexRow(Rule):
+class MissingIndexRow(ReadsPapers, Rule):
     """
     ## What it does
     Reports a paper section whose callout links to a *category* heading of
@@ -135,15 +135,12 @@ class MissingIndexRow(Rule):
     reads = READS_PREPARED
 
     def prepare(self, context: Context) -> None:
-        _by_path(context, paper_index(context.vault, context.checked))
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        _by_path(context, paper_index(context.vault, context.prepared_focus))
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return
-        index = paper_index(context.vault, context.checked)
+        index = paper_index(context.vault, context.prepared_focus)
         sections, tables = _by_path(context, index).get(note.path, ([], []))
         if not sections or not tables:
             return

@@ -11,7 +11,7 @@ from .. import obsidian
 from ..diagnostics import Applicability, Finding, Fix, FixAvailability, Severity
 from ..note import CalloutField, ExternalLink, Link, LinkStyle, Note, TableCell
 from ..obsidian import heading_key
-from ..papers import CategoryLink, PaperIndex, Row, Section, _header_key, category_links, paper_index, paper_readers
+from ..papers import CategoryLink, PaperIndex, ReadsPapers, Row, Section, _header_key, category_links, paper_index
 from ..repair import matching_headings, write_subpath
 from ..rule import READS_PREPARED, Context, Option, Rule
 from ..source import Span
@@ -57,7 +57,7 @@ def _words(text: str) -> list[str]:
     return heading_key(text.lstrip("#").strip()).split()
 
 
-class StaleIndexRow(Rule):
+class StaleIndexRow(ReadsPapers, Rule):
     """
     ## What it does
     Reports an index-table row that links to a paper section (in the same
@@ -223,15 +223,12 @@ class StaleIndexRow(Rule):
         return self.settings["source-of-truth"] == "row"
 
     def prepare(self, context: Context) -> None:
-        paper_index(context.vault, context.checked)
-
-    def prepared_for(self, context: Context) -> tuple[str, ...]:
-        return paper_readers(context.vault, context.checked)
+        paper_index(context.vault, context.prepared_focus)
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:
             return
-        index = paper_index(context.vault, context.checked)
+        index = paper_index(context.vault, context.prepared_focus)
         for row in index.rows_in(note.path):
             finding = self._pointing_nowhere(note, context, row)
             if finding is not None:
