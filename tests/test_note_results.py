@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -349,6 +350,43 @@ def test_checks_after_random_edits_report_what_fresh_checks_report(tmp_path, see
     for _ in range(4):
         _random_edit(rng, root)
         assert check(root) == fresh(root)
+
+
+def test_fix_takes_the_findings_a_check_kept(vault, checked):
+    write_vault(vault, {"Table.md": "# Table\n\n| a | b |\n| --- | --- |\n| 1 |\n"})
+    age(vault)
+    check(vault)
+    checked.clear()
+    cli("fix", str(vault), "--output-format", "concise")
+    assert checked == ["Table.md"]  # only the note the fix rewrote is checked again
+    assert (vault / "Table.md").read_text(encoding="utf-8").endswith("| 1 |  |\n")
+    assert check(vault) == fresh(vault)
+
+
+def _texts(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*.md")) if CACHE_DIR_NAME not in path.parts
+    }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fixes_after_random_edits_are_those_of_a_fix_from_scratch(tmp_path, seed):
+    kept, scratch = tmp_path / "kept", tmp_path / "scratch"
+    generate(kept, 60, seed=20 + seed)
+    age(kept)
+    rng = random.Random(seed)
+    check(kept)
+    for _ in range(3):
+        (_paper_edit if rng.random() < 0.5 else _random_edit)(rng, kept)
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(kept, scratch, ignore=shutil.ignore_patterns(CACHE_DIR_NAME))
+        age(scratch)
+        by_kept = cli("fix", str(kept), "--output-format", "concise", "--unsafe-fixes")
+        by_scratch = cli("fix", str(scratch), "--output-format", "concise", "--unsafe-fixes", "--no-cache")
+        assert _texts(kept) == _texts(scratch)
+        assert by_kept.replace(str(kept), "ROOT") == by_scratch.replace(str(scratch), "ROOT")
+        age(kept)
 
 
 @pytest.mark.skipif(not processes_fork(), reason="notes are checked in workers only where processes fork")

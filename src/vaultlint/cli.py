@@ -168,15 +168,10 @@ def _cached_check(options: Options, prepared: Run) -> list:
     vault = prepared.vault
     folder = _cache_dir(options, vault.root)
     results = ResultCache(folder)
-    key, notes_key = ResultCache.keys(
-        vault, linter.rules, prepared.chosen, prepared.settings.fingerprint(), repr(getattr(linter.scope, "given", ()))
-    )
+    key, notes_key = _result_keys(prepared)
     findings = results.get(key)
     if findings is None:
-        # Each note's findings too, for a later run after an edit; not for a run about a
-        # few notes (pre-commit), for which reading them all costs more than it saves.
-        by_note = len(prepared.chosen) >= min(NOTE_RESULTS_MIN_NOTES, len(vault.notes))
-        linter.results = NoteResultCache(folder, notes_key) if by_note else None
+        linter.results = _note_results(prepared, folder, notes_key)
         findings = linter.run(prepared.chosen)
         if not vault.timed_out:
             results.put(key, findings)
@@ -184,6 +179,22 @@ def _cached_check(options: Options, prepared: Run) -> list:
             linter.results.save(vault.notes, background=True)
         vault.save_paper_facts(background=True)
     return findings
+
+
+def _note_results(prepared: Run, folder: Path, notes_key: bytes) -> NoteResultCache | None:
+    """Each note's findings, taken from and kept for other runs; not for a run about a few
+    notes (pre-commit), for which reading them all costs more than it saves."""
+    if len(prepared.chosen) < min(NOTE_RESULTS_MIN_NOTES, len(prepared.vault.notes)):
+        return None
+    return NoteResultCache(folder, notes_key)
+
+
+def _result_keys(prepared: Run) -> tuple[bytes, bytes]:
+    """The keys of the run's findings as a whole and of each note's (``ResultCache.keys``)."""
+    linter = prepared.linter
+    return ResultCache.keys(
+        prepared.vault, linter.rules, prepared.chosen, prepared.settings.fingerprint(), repr(getattr(linter.scope, "given", ()))
+    )
 
 
 def _display_root(vault: Vault) -> str:
@@ -400,7 +411,13 @@ def fix(output_format, statistics, exit_zero, quiet, progress, unsafe_fixes, sho
                 return found
 
             linter.run = recording_run
+            if options.use_cache and not prepared.settings.online:
+                # The first pass takes the findings a check kept; the later ones check again
+                # only the notes the fixes changed and those whose findings depend on them.
+                linter.results = _note_results(prepared, _cache_dir(options, vault.root), _result_keys(prepared)[1])
             result = fix_notes(linter, chosen, unsafe_fixes)
+            if linter.results is not None:
+                linter.results.save(vault.notes, background=True)
         finally:
             bar.close()
         if show_diff:

@@ -307,10 +307,19 @@ class Vault:
         return self.notes.get(path)
 
     def replace_note(self, path: str, text: str) -> Note:
-        """Re-parse a note from new text (after a fix), keeping its encoding."""
+        """Re-parse a note from new text (after a fix), keeping its encoding. Its hash
+        becomes that of the new bytes, so that findings kept for the old ones (and those
+        of notes that read it) are not taken for it; what its paper records were stays
+        known (``earlier_summaries``)."""
         old = self.notes[path]
         note = parse_note(path, text)
         note.encoding = old.encoding
+        if path in self.digests:
+            self.earlier_summaries.setdefault(path, (self.digests[path], self.paper_summary(path)))
+            try:
+                self.digests[path] = content_hash(note.encoding.encode(text))
+            except UnicodeError:
+                del self.digests[path]  # no bytes: never the kept ones
         self.notes[path] = note
         self.paper_summaries.pop(path, None)
         self.outlines.pop(path, None)
