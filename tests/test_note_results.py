@@ -235,16 +235,19 @@ def _paper_edit(rng: random.Random, root: Path) -> None:
     age(root)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_checks_after_random_paper_edits_report_what_fresh_checks_report(tmp_path, seed, affected):
-    root = tmp_path / "vault"
-    generate(root, 60, seed=10 + seed)
+def _assert_checks_after_edits_match_fresh(root: Path, vault_seed: int, seed: int, edit, edits: int) -> None:
+    generate(root, 60, seed=vault_seed)
     age(root)
     rng = random.Random(seed)
     check(root)
-    for _ in range(5):
-        _paper_edit(rng, root)
+    for _ in range(edits):
+        edit(rng, root)
         assert check(root) == fresh(root)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_checks_after_random_paper_edits_report_what_fresh_checks_report(tmp_path, seed, affected):
+    _assert_checks_after_edits_match_fresh(tmp_path / "vault", 10 + seed, seed, _paper_edit, 5)
     assert any(found is not None for found in affected)  # the bounded path was taken
 
 
@@ -342,14 +345,7 @@ def _random_edit(rng: random.Random, root: Path) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_checks_after_random_edits_report_what_fresh_checks_report(tmp_path, seed):
-    root = tmp_path / "vault"
-    generate(root, 60, seed=seed)
-    age(root)
-    rng = random.Random(seed)
-    check(root)
-    for _ in range(4):
-        _random_edit(rng, root)
-        assert check(root) == fresh(root)
+    _assert_checks_after_edits_match_fresh(tmp_path / "vault", seed, seed, _random_edit, 4)
 
 
 def test_fix_takes_the_findings_a_check_kept(vault, checked):

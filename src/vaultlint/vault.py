@@ -207,7 +207,8 @@ class Vault:
         # The paper facts, pickled, worked out with the notes parsed in this run (``read_note``).
         self.fresh_facts: dict[str, bytes] = {}
         # For a note parsed again in this run, the hash and paper summary of the bytes the
-        # cache held: what its paper records were (``papers.papers_changed``).
+        # cache held, and for a note a fix rewrote, of the bytes it had: what its paper
+        # records were (``papers.papers_changed``).
         self.earlier_summaries: dict[str, tuple[bytes, PaperSummary]] = {}
 
     @classmethod
