@@ -18,7 +18,7 @@ from vaultlint import engine
 from vaultlint.cache import CACHE_DIR_NAME, NoteResultCache, ResultCache, processes_fork
 from vaultlint.engine import Linter
 from vaultlint.registry import discover_rules
-from vaultlint.rule import Context, Rule
+from vaultlint.rule import READS_PREPARED, Context, Rule
 from vaultlint.rules.stale_index_row import StaleIndexRow
 from vaultlint.papers import paper_readers
 from vaultlint.vault import NoteTable, Vault
@@ -207,6 +207,37 @@ def test_paper_findings_are_checked_everywhere_when_what_a_note_held_before_is_u
     assert affected == [None]
     assert after == fresh(vault)
     assert "Voyager.md:6:13: VL302" in after
+
+
+class PreparingRule(Rule):
+    """A rule that prepares and names its notes, but cannot tell which findings an edit changes."""
+
+    code = "XT002"
+    name = "preparing"
+    summary = "prepares"
+    reads = READS_PREPARED
+
+    def prepare(self, context):
+        pass
+
+    def prepared_for(self, context):
+        return ()
+
+    def check(self, note, context):
+        return iter(())
+
+
+def test_paper_findings_are_checked_everywhere_beside_a_rule_that_cannot_tell_what_changed(vault, affected):
+    write_vault(vault, PAPERS)
+    age(vault)
+    _run_with_kept_findings(vault, PreparingRule())
+    edit(vault, "ReAct.md", PAPERS["ReAct.md"].replace("2210.03629", "2303.11366"))
+    affected.clear()
+    found, _ = _run_with_kept_findings(vault, PreparingRule())
+    assert affected == [None]
+    fresh_vault = Vault.load(vault, use_cache=False)
+    rules = [entry.cls() for entry in discover_rules().values() if entry.cls.default_enabled] + [PreparingRule()]
+    assert found == Linter(fresh_vault, rules).run(sorted(fresh_vault.notes))
 
 
 def _paper_edit(rng: random.Random, root: Path) -> None:
