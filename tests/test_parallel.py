@@ -80,6 +80,27 @@ def test_a_rule_crash_in_a_worker_names_the_rule_and_note(tmp_path: Path, forkin
         Linter(vault, [Explodes()], jobs=2).run(sorted(vault.notes))
 
 
+class JudgesBadly(Rule):
+    code = "VL998"
+    name = "judges-badly"
+    summary = "Raises when it judges a note's suppressions."
+
+    def check(self, note, context):
+        return ()
+
+    def check_suppressions(self, note, suppressions, ran, linter):
+        raise ValueError("no verdict")
+
+
+def test_a_crash_judging_suppressions_names_the_rule_and_note(tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    root.mkdir()
+    (root / "Noted.md").write_text("%% vaultlint-disable-next-line VL101 %%\n[[Nowhere]]\n", encoding="utf-8")
+    vault = Vault.load(root, use_cache=False)
+    with pytest.raises(RuleCrash, match=r"rule VL998 \(judges-badly\) failed on Noted.md: ValueError: no verdict"):
+        Linter(vault, [JudgesBadly()]).run(sorted(vault.notes))
+
+
 def test_online_runs_and_small_runs_stay_in_one_process(tmp_path: Path, monkeypatch) -> None:
     root = _vault(tmp_path, "example")
     vault = Vault.load(root, use_cache=False)

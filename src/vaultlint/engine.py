@@ -351,7 +351,7 @@ class Linter:
                     try:
                         findings.extend(rule.check_suppressions(note, suppressions, ran, self))
                     except Exception as error:
-                        raise RuleCrash(rule, path, error) from error
+                        raise RuleCrash(rule, note.path, error) from error
         if self.fixable is not None:
             findings = [self._without_fix(f) if f.fix is not None and not self.fixable(f.code) else f for f in findings]
         return findings
