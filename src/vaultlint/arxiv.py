@@ -24,8 +24,8 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from .records import dataclass
 from .source import compact_pickle
 
 # Archives of the old scheme (arXiv's own list of pre-2007 archives).

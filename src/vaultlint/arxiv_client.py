@@ -30,13 +30,13 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .arxiv import check_id
 from .cache import mark_ignored, write_bytes_atomically
+from .records import dataclass
 
 if TYPE_CHECKING:
     import requests

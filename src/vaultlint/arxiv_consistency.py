@@ -29,11 +29,12 @@ Offline corrections are made only on unambiguous evidence:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from .diagnostics import Applicability, Edit, Fix
 from .papers import Claim, ClaimKind, Paper, PaperIndex, Row, Section, paper_index
+from .records import dataclass
 from .vault import Vault
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from .arxiv_client import (
 )
 from .diagnostics import Applicability
 from .papers import Paper, PaperIndex, paper_index, title_key, titles_compatible
+from .records import dataclass
 from .rule import Context
 
 ENV_API_URL = "VAULTLINT_ARXIV_API_URL"

@@ -19,10 +19,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .records import dataclass
 from .source import compact_pickle
 
 CACHE_DIR_NAME = ".vaultlint_cache"

@@ -6,7 +6,6 @@ import gc
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ from .cache import CACHE_DIR_NAME, NoteResultCache, ResultCache, clear_cache, wa
 from .engine import Linter, RuleCrash
 from .fixer import MoveError, StaleFileError, fix_notes, move_diff, move_file, write_note
 from .progress import Progress
+from .records import dataclass
 from .registry import RegistryError, discover_rules, find_rule
 from .rule import Context
 from .source import DecodeError, decode_note

@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .records import dataclass
 from .registry import RegisteredRule, enabled_codes
 from .rule import Option, Rule
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from .diagnostics import Edit, FileMove, Finding
 from .engine import Linter
+from .records import dataclass
 
 MAX_PASSES = 10
 

@@ -44,13 +44,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import __version__
 from .cache import mark_ignored, write_bytes_atomically
+from .records import dataclass
 
 if TYPE_CHECKING:
     import requests

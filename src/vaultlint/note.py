@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
 from .obsidian import SubpathTargets
-from .source import Encoding, LineIndex, Span, compact_pickle, fast_init
+from .records import dataclass
+from .source import Encoding, LineIndex, Span, compact_pickle
 
 
 class LinkStyle(str, Enum):
@@ -23,7 +24,6 @@ class LinkPlace(str, Enum):
     FRONTMATTER = "frontmatter"
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -55,7 +55,6 @@ class Link:
         return self.path == ""
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class ExternalLink:
@@ -75,7 +74,6 @@ class ExternalLink:
     place: LinkPlace = LinkPlace.BODY
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Heading:
@@ -85,7 +83,6 @@ class Heading:
     span: Span
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class BlockId:
@@ -94,7 +91,6 @@ class BlockId:
     span: Span
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Footnote:
@@ -103,7 +99,6 @@ class Footnote:
     span: Span
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class CalloutField:
@@ -113,7 +108,6 @@ class CalloutField:
     value_span: Span
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Callout:
@@ -127,7 +121,6 @@ class Callout:
     depth: int = 1
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableCell:
@@ -135,7 +128,6 @@ class TableCell:
     span: Span
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class TableRow:
@@ -144,7 +136,6 @@ class TableRow:
     cells: tuple[TableCell, ...]
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -162,7 +153,6 @@ class Table:
         return self.rows[-1].line if self.rows else self.delimiter.line
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class Frontmatter:
@@ -185,7 +175,6 @@ class Frontmatter:
         return []
 
 
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class ParseProblem:

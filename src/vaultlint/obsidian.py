@@ -14,12 +14,12 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 from urllib.parse import quote
 
-from .source import compact_pickle, fast_init
+from .records import dataclass
+from .source import compact_pickle
 
 # JavaScript's \s, which Obsidian's regexes use; Python's \s differs (§1.1).
 JS_WHITESPACE = "".join(
@@ -257,7 +257,6 @@ class _Level:
     text: str = ""
 
 
-@fast_init  # the parse cache's index holds one per note, rebuilt on every run
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class SubpathTargets:

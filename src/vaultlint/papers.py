@@ -78,14 +78,15 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from . import obsidian
 from .arxiv import ArxivId, IdMatch, arxiv_label, ids_in_file_name, ids_in_text, ids_in_url, may_hold_id, may_name_arxiv
 from .note import Callout, ExternalLink, Heading, Link, Note, Table, TableCell, TableRow
-from .source import Span, compact_pickle, fast_init
+from .records import dataclass
+from .source import Span, compact_pickle
 
 if TYPE_CHECKING:
     from .rule import Context
@@ -446,7 +447,6 @@ def paper_readers(vault: Vault, focus: Iterable[str] | None = None) -> tuple[str
     return readers
 
 
-@fast_init  # the cache index holds one per note, built anew on every run
 @compact_pickle
 @dataclass(frozen=True, slots=True)
 class PaperSummary:

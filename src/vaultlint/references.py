@@ -34,10 +34,10 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from .note import Note
+from .records import dataclass
 from .rule import Context
 from .vault import Vault
 

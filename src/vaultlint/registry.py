@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
+from .records import dataclass
 from .rule import CODE_PATTERN, NAME_PATTERN, Rule
 
 ENTRY_POINT_GROUP = "vaultlint.rules"

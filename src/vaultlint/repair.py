@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import posixpath
 import re
-from dataclasses import dataclass
 from urllib.parse import unquote
 
 from . import obsidian
 from .diagnostics import Applicability, Fix
 from .note import Heading, Link, LinkStyle, Note
+from .records import dataclass
 from .vault import Vault
 
 # Obsidian's accepted file formats (help: "Accepted file formats") plus notes.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
 from .diagnostics import Finding, Fix, FixAvailability, Severity
 from .note import Note
+from .records import dataclass
 from .source import Span
 from .vault import Vault
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import codecs
-from dataclasses import dataclass
+
+from .records import dataclass
 
 
 def compact_pickle(cls):
@@ -32,45 +33,6 @@ def compact_pickle(cls):
     return cls
 
 
-def fast_init(cls):
-    """Give a frozen, slotted dataclass an ``__init__`` with the same signature, at half the cost.
-
-    The generated ``__init__`` of a frozen dataclass sets each field through
-    ``object.__setattr__``; this one calls each slot's descriptor directly. The
-    parser builds tens of thousands of spans and links per thousand notes.
-    Classes with fields it does not handle (default factories, keyword-only or
-    ``init=False`` fields, no slots) keep the generated one.
-    """
-    from dataclasses import MISSING, fields
-    from types import MemberDescriptorType
-
-    if len(fields(cls)) != len(cls.__dataclass_fields__):
-        return cls  # InitVar or ClassVar pseudo-fields
-    params: list[str] = []
-    body: list[str] = []
-    namespace: dict = {}
-    for index, item in enumerate(fields(cls)):
-        slot = cls.__dict__.get(item.name)
-        if not item.init or item.kw_only or item.default_factory is not MISSING or not isinstance(slot, MemberDescriptorType):
-            return cls
-        namespace[f"_set_{index}"] = slot.__set__
-        if item.default is MISSING:
-            params.append(item.name)
-        else:
-            namespace[f"_default_{index}"] = item.default
-            params.append(f"{item.name}=_default_{index}")
-        body.append(f"    _set_{index}(self, {item.name})")
-    if hasattr(cls, "__post_init__"):
-        body.append("    self.__post_init__()")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"]) + "\n", namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__module__ = cls.__module__
-    cls.__init__ = init
-    return cls
-
-
-@fast_init
 @compact_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class Span:
@@ -134,7 +96,6 @@ class DecodeError(Exception):
         self.column = column
 
 
-@fast_init
 @dataclass(frozen=True, slots=True)
 class Encoding:
     """How a note was stored, so that a fix writes it back the same way."""

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from .diagnostics import Edit, Finding
 from .note import Note
+from .records import dataclass
 from .source import Span
 
 KINDS = ("disable-next-line", "disable-line", "disable", "enable")

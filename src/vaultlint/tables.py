@@ -18,11 +18,11 @@ from __future__ import annotations
 import bisect
 import re
 from operator import attrgetter
-from dataclasses import dataclass
 
 from .diagnostics import Edit
 from .note import LinkStyle, Note, Table, TableRow
 from .parser.blocks import strip_quote_markers
+from .records import dataclass
 from .source import Span
 
 _ROW_EVENT = re.compile(r"[\\|]")

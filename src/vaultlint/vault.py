@@ -9,7 +9,6 @@ import posixpath
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CACHE_DIR_NAME, FactsCache, NoteCache, content_hash
@@ -17,6 +16,7 @@ from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
 from .papers import PaperFacts, PaperSummary, note_facts, pack_facts, paper_facts, summarize, unpack_facts
 from .parser import parse_bytes, parse_note, timed_out
+from .records import dataclass
 from .source import compact_pickle
 
 NOTE_EXTENSIONS = (".md",)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from .limits import active_deadline
 
 _MISTLETOE_LOCK = threading.Lock()
