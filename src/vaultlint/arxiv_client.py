@@ -24,7 +24,6 @@ meant for the user. :class:`ArxivCache` keeps every answer as a small JSON file
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import re
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .arxiv import check_id
 from .cache import mark_ignored, write_bytes_atomically
+from .http_check import retry_after
 from .records import dataclass
 
 if TYPE_CHECKING:
@@ -86,22 +86,6 @@ class Lookup:
 
     status: str
     entry: Entry | None = None
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _entry_id(raw: str) -> tuple[str, int | None] | None:
@@ -209,7 +193,7 @@ class ArxivClient:
                 self.requests_made += 1
             if response.status_code not in RETRY_STATUSES:
                 return response
-            wait = _retry_after(response)
+            wait = retry_after(response)
             if wait is None:
                 wait = self.min_interval * 2 ** (attempt - 1)
             if attempt == self.max_attempts:

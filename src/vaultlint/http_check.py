@@ -37,10 +37,8 @@ file per URL, written atomically, for a configurable lifetime. Transient failure
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -142,6 +140,8 @@ def retry_after(response: requests.Response) -> float | None:
         return None
     if value.isdigit():
         return float(value)
+    import email.utils  # with what it imports, a tenth of a pre-commit run's imports; online runs only
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -167,6 +167,8 @@ def _chain(error: BaseException) -> list[object]:
 
 
 def _is_dns_failure(error: BaseException) -> bool:
+    import socket
+
     from urllib3.exceptions import NameResolutionError
 
     for item in _chain(error):
