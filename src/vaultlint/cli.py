@@ -126,10 +126,11 @@ class Run:
 def _prepare(options: Options, progress: Progress) -> Run:
     targets = [Path(p) for p in options.paths] or [Path(".")]
     root = _vault_root(targets, options.vault_root)
-    settings = resolve_settings(root, options.command_line, discover_rules())
+    cache_dir = _cache_dir(options, root)
+    settings = resolve_settings(root, options.command_line, discover_rules(cache_dir if options.use_cache else None))
     vault = Vault.load(
         root,
-        cache_dir=_cache_dir(options, root),
+        cache_dir=cache_dir,
         use_cache=options.use_cache,
         jobs=options.jobs,
         progress=progress.phase("Reading notes"),
