@@ -3,7 +3,9 @@ and reports exactly what a run over the whole vault reports for them."""
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -153,3 +155,82 @@ def test_summary_and_sections_survive_lone_carriage_returns() -> None:
     note = parse_note("N.md", text)
     summary = summarize(note)
     assert summary.heading_ids == ((1, ("2210.03629",)),)
+
+
+def _age(root: Path, seconds: int = 10, paths: list[str] | None = None) -> None:
+    """Date files back (every file, or ``paths``), so the parse cache takes them by size and time."""
+    for path in [root / path for path in paths] if paths is not None else root.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 10**9))
+
+
+def _move_records(rng: random.Random, root: Path, notes: list[str]) -> list[str]:
+    """Swap an arXiv ID or rename a heading in a few notes; the notes edited."""
+    ids = sorted({found for path in notes for found in re.findall(r"\b\d{4}\.\d{4,5}\b", (root / path).read_text(encoding="utf-8"))})
+    edited = rng.sample(notes, 4)
+    for path in edited:
+        text = (root / path).read_text(encoding="utf-8")
+        mine = re.findall(r"\b\d{4}\.\d{4,5}\b", text)
+        if mine and rng.random() < 0.6:
+            text = text.replace(rng.choice(mine), rng.choice(ids))
+        else:
+            text = re.sub(r"^(#+ )(.*)$", lambda m: m.group(1) + m.group(2)[::-1], text, count=1, flags=re.MULTILINE)
+        if text == (root / path).read_text(encoding="utf-8"):
+            text += f"\n## Edited {rng.randrange(1000)}\n"
+        (root / path).write_text(text, encoding="utf-8")
+    return edited
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_focused_runs_on_notes_from_the_parse_cache_agree(tmp_path: Path, seed: int, monkeypatch) -> None:
+    """A vault taken from the parse cache looks the keys shared across notes up in the
+    cache's key index for the notes whose summary it describes, and in the summaries of
+    the others: notes edited since it was written (kept in the delta file, or parsed in
+    this run)."""
+    root = tmp_path / "generated"
+    generate(root, 160, seed=seed)
+    cache = tmp_path / "cache"
+    _age(root)
+    Vault.load(root, cache_dir=cache)
+    rng = random.Random(seed)
+    notes = sorted(Vault.load(root, use_cache=False).notes)
+    readable = [path for path in notes if re.search(r"\d{4}\.\d{4,5}|^\|", (root / path).read_text(encoding="utf-8"), re.M)]
+    edited: list[str] = []
+    for _ in range(2):  # the first edits go to the delta file, the second are parsed by the load below
+        moved = _move_records(rng, root, readable)
+        edited += moved
+        _age(root, 5, moved)
+        removed = rng.choice([path for path in readable if path not in edited])  # still in the key index
+        (root / removed).unlink()
+        readable.remove(removed)
+        vault = Vault.load(root, cache_dir=cache)
+    assert vault.summary_keys is not None
+    assert not vault.summaries_in_key_index & set(edited)
+    assert len(vault.summaries_in_key_index) == len(notes) - 2 - len(set(edited))
+    lookups: list[int] = []
+    real = type(vault.summary_keys).notes_with
+    monkeypatch.setattr(type(vault.summary_keys), "notes_with", lambda self, keys: lookups.append(len(keys)) or real(self, keys))
+    fresh = Vault.load(root, use_cache=False)
+    whole = _by_note(Linter(fresh, _rules()).run(sorted(fresh.notes)))
+    for path in sorted(set(edited) | set(rng.sample(readable, 20))):
+        focused = _by_note(Linter(vault, _rules()).run([path]))
+        assert focused.get(path, []) == whole.get(path, []), path
+    assert lookups  # the key index was used
+
+
+def test_a_damaged_key_index_or_summary_falls_back_to_the_summaries(tmp_path: Path, monkeypatch) -> None:
+    root = write_vault(tmp_path / "v", CHAINED)
+    cache = tmp_path / "cache"
+    _age(root)
+    Vault.load(root, cache_dir=cache)
+    vault = Vault.load(root, cache_dir=cache)
+    assert vault.summary_keys is not None
+
+    def damaged(self, keys):
+        raise ValueError("damaged key bucket")
+
+    monkeypatch.setattr(type(vault.summary_keys), "notes_with", damaged)
+    vault.paper_summaries._kept["X.md"].summary_blob = memoryview(b"not a pickle")
+    assert vault.paper_summary("X.md") == summarize(vault.notes["X.md"])
+    assert paper_scope(vault, {"X.md"}) == paper_scope(Vault.load(root, use_cache=False), {"X.md"})

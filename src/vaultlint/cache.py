@@ -17,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,8 +66,19 @@ class CachedNote:
     size: int
     digest: bytes
     blob: bytes | memoryview  # the pickled Note (mapped from the base file), unpickled only when a rule asks for it
-    # Facts the vault-wide paper index reads without unpickling the note (papers.PaperSummary).
+    # Facts the vault-wide paper index reads without unpickling the note (papers.PaperSummary),
+    # or ``summary_blob``, the same pickled (mapped from the base file), until ``summary()``.
     paper_summary: object = None
+    summary_blob: bytes | memoryview | None = None
+
+    def summary(self) -> object:
+        """The paper summary (``None``: none kept, or its bytes are damaged)."""
+        if self.paper_summary is None and self.summary_blob is not None:
+            try:
+                self.paper_summary = pickle.loads(self.summary_blob)
+            except Exception:  # damaged: worked out again from the note
+                self.summary_blob = None
+        return self.paper_summary
 
 
 class NoteCache:
@@ -83,18 +95,22 @@ class NoteCache:
         self.current: dict[str, CachedNote] = {}
         self.base_paths: set[str] = set()
         self.delta: dict[str, CachedNote | None] = {}
+        # The base file's notes by the keys their summaries share (``SharedKeyIndex``).
+        self.key_index: SharedKeyIndex | None = None
         self.dirty = False
 
     def load(self) -> None:
-        base = _read_base(self.file)
-        if base is None:
+        read = _read_base(self.file)
+        if read is None:
             self.dirty = self.file.exists()
             return
+        base, key_index = read
         delta = _read_pickle(self.delta_file) if self.delta_file.exists() else {}
         if delta is None:  # a damaged delta makes the base unreliable too
             self.dirty = True
             return
         self.base_paths = set(base)
+        self.key_index = key_index
         self.delta = delta
         base.update(delta)
         self.previous = {path: entry for path, entry in base.items() if entry is not None}
@@ -109,7 +125,7 @@ class NoteCache:
     def by_content(self, path: str, digest: bytes, mtime_ns: int, size: int) -> CachedNote | None:
         entry = self.previous.get(path)
         if entry is not None and entry.digest == digest:
-            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary)
+            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary, entry.summary_blob)
             self.dirty = True
             return self.current[path]
         return None
@@ -368,22 +384,76 @@ def wait_for_writers() -> None:
             pass
 
 
-# The base file: a pickled index {path: (mtime_ns, size, digest, paper summary, offset,
-# length)}, then the pickled notes back to back. Loading it maps the notes instead of
-# reading them, so a run that needs a few notes of a large vault reads only those.
-_BASE_FORMAT = "vaultlint-notes-1"
+# The base file: a pickled index, then the pickled notes back to back, each note's
+# pickled paper summary, and the summaries' shared keys in buckets (``SharedKeyIndex``).
+# The index holds, by note, its path, time, size, hash and where its note and summary
+# lie. Loading it maps the rest instead of reading it, so a run that needs a few notes
+# of a large vault reads only those, their summaries and the buckets of their keys: the
+# summaries unpickled together were nine tenths of the index's loading time.
+_BASE_FORMAT = "vaultlint-notes-2"
+# Buckets of shared keys: a run about one note reads a few dozen of them.
+KEY_BUCKETS = 256
+
+
+def key_bucket(key: object) -> int:
+    """The bucket of a summary's shared key: a hash that is the same in every process."""
+    return zlib.crc32(repr(key).encode("utf-8", "surrogatepass")) % KEY_BUCKETS
 
 
 def _base_parts(entries: dict[str, CachedNote]) -> list[bytes | memoryview]:
-    """The base file's bytes, as the pickled index and then each note's (not joined:
+    """The base file's bytes, as the pickled index and then the rest's parts (not joined:
     that would copy tens of MB)."""
-    index: dict[str, tuple] = {}
-    offset = 0
-    for path, entry in entries.items():
-        index[path] = (entry.mtime_ns, entry.size, entry.digest, entry.paper_summary, offset, len(entry.blob))
-        offset += len(entry.blob)
-    header = pickle.dumps((_BASE_FORMAT, offset, index), protocol=pickle.HIGHEST_PROTOCOL)
-    return [header, *(entry.blob for entry in entries.values())]
+    paths = list(entries)
+    parts: list[bytes | memoryview] = [entry.blob for entry in entries.values()]
+    note_lengths = [len(blob) for blob in parts]
+    summary_lengths: list[int] = []
+    buckets: list[dict[object, list[int]]] = [{} for _ in range(KEY_BUCKETS)]
+    for number, entry in enumerate(entries.values()):
+        summary = entry.summary()
+        if summary is None:
+            summary_lengths.append(-1)
+            continue
+        blob = entry.summary_blob if entry.summary_blob is not None else pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
+        parts.append(blob)
+        summary_lengths.append(len(blob))
+        for key in getattr(summary, "shared", ()):  # what the paper scope walk looks notes up by
+            buckets[key_bucket(key)].setdefault(key, []).append(number)
+    bucket_blobs = [pickle.dumps(bucket, pickle.HIGHEST_PROTOCOL) for bucket in buckets]
+    parts += bucket_blobs
+    index = (
+        paths, [entry.mtime_ns for entry in entries.values()], [entry.size for entry in entries.values()],
+        [entry.digest for entry in entries.values()], note_lengths, summary_lengths, [len(blob) for blob in bucket_blobs],
+    )
+    total = sum(len(part) for part in parts)
+    header = pickle.dumps((_BASE_FORMAT, total, index), protocol=pickle.HIGHEST_PROTOCOL)
+    return [header, *parts]
+
+
+class SharedKeyIndex:
+    """The base file's notes by the keys their paper summaries share, read bucket by
+    bucket from the mapped file when first asked for."""
+
+    def __init__(self, paths: list[str], data: memoryview, spans: list[tuple[int, int]]) -> None:
+        self._paths = paths
+        self._data = data
+        self._spans = spans
+        self._buckets: dict[int, dict] = {}
+
+    def notes_with(self, keys: Iterable[object]) -> set[str]:
+        """The notes whose summary, as the base file holds it, shares one of ``keys``.
+        Raises ``ValueError`` when the file is damaged."""
+        found: set[str] = set()
+        for key in keys:
+            number = key_bucket(key)
+            bucket = self._buckets.get(number)
+            if bucket is None:
+                start, end = self._spans[number]
+                try:
+                    bucket = self._buckets[number] = pickle.loads(self._data[start:end])
+                except Exception as error:
+                    raise ValueError("damaged key bucket") from error
+            found.update(self._paths[at] for at in bucket.get(key, ()))
+        return found
 
 
 @contextmanager
@@ -400,29 +470,43 @@ def paused_gc():
             gc.enable()
 
 
-def _read_base(file: Path) -> dict[str, CachedNote] | None:
-    """The base file's notes, or ``None`` when it is missing, corrupt, truncated or from elsewhere."""
+def _read_base(file: Path) -> tuple[dict[str, CachedNote], SharedKeyIndex] | None:
+    """The base file's notes and key index, or ``None`` when it is missing, corrupt,
+    truncated or from elsewhere."""
     with paused_gc():
         return _read_base_unpaused(file)
 
 
-def _read_base_unpaused(file: Path) -> dict[str, CachedNote] | None:
+def _read_base_unpaused(file: Path) -> tuple[dict[str, CachedNote], SharedKeyIndex] | None:
     try:
         with open(file, "rb") as stream:
             tag, total, index = pickle.load(stream)
             start = stream.tell()
             if tag != _BASE_FORMAT or os.fstat(stream.fileno()).st_size != start + total:
                 return None
-            notes = memoryview(_map(stream, start))
+            data = memoryview(_map(stream, start))
     except Exception:  # missing, truncated, corrupt or incompatible: start afresh
         return None
     try:
-        return {
-            path: CachedNote(mtime_ns, size, digest, notes[offset:offset + length], summary)
-            for path, (mtime_ns, size, digest, summary, offset, length) in index.items()
-        }
+        paths, times, sizes, digests, note_lengths, summary_lengths, bucket_lengths = index
+        notes: dict[str, CachedNote] = {}
+        offset = 0
+        for path, mtime_ns, size, digest, length in zip(paths, times, sizes, digests, note_lengths):
+            notes[path] = CachedNote(mtime_ns, size, digest, data[offset:offset + length])
+            offset += length
+        for entry, length in zip(notes.values(), summary_lengths):
+            if length >= 0:
+                entry.summary_blob = data[offset:offset + length]
+                offset += length
+        spans = []
+        for length in bucket_lengths:
+            spans.append((offset, offset + length))
+            offset += length
+        if offset != total or len(notes) != len(paths) or len(spans) != KEY_BUCKETS:
+            return None
     except (TypeError, ValueError):
         return None
+    return notes, SharedKeyIndex(paths, data, spans)
 
 
 def _map(stream, start: int):
@@ -441,9 +525,11 @@ def _map(stream, start: int):
 
 def _detached(entry: CachedNote | None) -> CachedNote | None:
     """An entry whose note bytes no longer point into the mapped base file (to pickle it)."""
-    if entry is None or isinstance(entry.blob, bytes):
+    if entry is None or (isinstance(entry.blob, bytes) and not isinstance(entry.summary_blob, memoryview)):
         return entry
-    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary)
+    if entry.summary_blob is None:
+        return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary)
+    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), None, bytes(entry.summary_blob))
 
 
 def _read_pickle(file: Path) -> dict | None:

@@ -77,6 +77,7 @@ import bisect
 import functools
 import re
 import unicodedata
+from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from enum import Enum
@@ -613,12 +614,11 @@ def papers_changed(vault: Vault, earlier: Mapping[str, bytes | None]) -> frozens
         return vault.memo[key]
     changed = {path for path in earlier if path in vault.notes}
     walk = _scope_walk(vault)
-    before = dict(walk.summaries)
     affected: frozenset[str] | None = None
     if all(digest is not None and vault.earlier_summaries.get(path, (None,))[0] == digest for path, digest in earlier.items()):
-        for path in earlier:
-            before[path] = vault.earlier_summaries[path][1]
-        affected = frozenset(walk.walk(changed) | _ScopeWalk(vault, before).walk(set(earlier)))
+        then = {path: vault.earlier_summaries[path][1] for path in earlier}
+        before = _ScopeWalk(vault, ChainMap(then, walk.summaries), replaced=then.keys())
+        affected = frozenset(walk.walk(changed) | before.walk(set(earlier)))
     vault.memo[key] = affected
     return affected
 
@@ -665,12 +665,23 @@ class _ScopeWalk:
     all notes at once, one set test per note, rather than indexed up front: a run
     about one note then never touches most of the vault's records."""
 
-    def __init__(self, vault: Vault, summaries: dict[str, PaperSummary] | None = None) -> None:
+    def __init__(
+        self, vault: Vault, summaries: Mapping[str, PaperSummary] | None = None, replaced: Iterable[str] = ()
+    ) -> None:
+        """``summaries``: the vault's, or others for the notes in ``replaced``."""
         self.vault = vault
         known = vault.paper_summaries
         if summaries is None:
             summaries = known if len(known) == len(vault.notes) else {path: vault.paper_summary(path) for path in vault.notes}
         self.summaries = summaries
+        # The keys shared across notes are looked up in the parse cache's key index for
+        # the notes whose summary it describes, and in each summary for the others.
+        self.key_index = vault.summary_keys
+        self.unindexed: list[str] | None = None
+        if self.key_index is not None:
+            indexed = vault.summaries_in_key_index.difference(replaced)
+            self.indexed = indexed
+            self.unindexed = [path for path in self.summaries if path not in indexed]
 
     def records_of(self, path: str) -> list[tuple[str, int, int]]:
         summary = self.summaries[path]
@@ -721,7 +732,7 @@ class _ScopeWalk:
         """The records anywhere that hold one of ``keys``; for a ("file", name) key, the
         rows whose link reaches a note and heading in ``rows_to``."""
         found: list[tuple[str, int, int]] = []
-        for path, summary in self.summaries.items():
+        for path, summary in self._holding(keys):
             if summary.shared.isdisjoint(keys):
                 continue
             for number, (title, name, bases, link) in enumerate(summary.rows):
@@ -736,6 +747,21 @@ class _ScopeWalk:
                     found.append((path, _HEADING, number))
             found += [(path, _HEADING, number) for number, title in enumerate(summary.titles) if title in keys]
         return found
+
+    def _holding(self, keys: set) -> Iterator[tuple[str, PaperSummary]]:
+        """The notes (with their summaries) that may share one of ``keys``: every note,
+        without a key index."""
+        if self.key_index is None or self.unindexed is None:
+            yield from self.summaries.items()
+            return
+        try:
+            listed = self.key_index.notes_with(keys)
+        except ValueError:  # a damaged cache: every note
+            self.key_index = None
+            yield from self.summaries.items()
+            return
+        for path in sorted(listed & self.indexed) + self.unindexed:
+            yield path, self.summaries[path]
 
     def _whole_note(self, path: str, heading: str | None) -> bool:
         """Whether a row's link into the note at ``path`` that names ``heading`` reads as a

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import CACHE_DIR_NAME, FactsCache, NoteCache, content_hash
+from .cache import CACHE_DIR_NAME, CachedNote, FactsCache, NoteCache, SharedKeyIndex, content_hash
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
 from .papers import PaperFacts, PaperSummary, note_facts, pack_facts, paper_facts, summarize, unpack_facts
@@ -167,6 +167,56 @@ class NoteTable(MutableMapping):
         return len(self._notes)
 
 
+class SummaryTable(MutableMapping):
+    """Paper summaries by note path. Those the parse cache keeps are unpickled the first
+    time they are asked for: a run about one note asks for few of them."""
+
+    def __init__(self) -> None:
+        self._summaries: dict[str, PaperSummary] = {}
+        self._kept: dict[str, CachedNote] = {}  # never a path of ``_summaries``
+        # For a kept summary whose bytes turn out damaged: the summary worked out again.
+        self.work_out: Callable[[str], PaperSummary] | None = None
+
+    def keep(self, path: str, entry: CachedNote) -> None:
+        """The summary of ``path`` is the one ``entry`` holds (or none, if it holds none)."""
+        self._summaries.pop(path, None)
+        if entry.paper_summary is not None or entry.summary_blob is not None:
+            self._kept[path] = entry
+        else:
+            self._kept.pop(path, None)
+
+    def __getitem__(self, path: str) -> PaperSummary:
+        summary = self._summaries.get(path)
+        if summary is not None:
+            return summary
+        entry = self._kept.pop(path)
+        summary = entry.summary()
+        if summary is None and self.work_out is not None:
+            summary = self.work_out(path)
+        if summary is None:
+            raise KeyError(path)
+        self._summaries[path] = summary
+        return summary
+
+    def __setitem__(self, path: str, summary: PaperSummary) -> None:
+        self._kept.pop(path, None)
+        self._summaries[path] = summary
+
+    def __delitem__(self, path: str) -> None:
+        if self._summaries.pop(path, None) is None:
+            del self._kept[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._summaries or path in self._kept
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(self._summaries)
+        yield from list(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._summaries) + len(self._kept)
+
+
 class Vault:
     """All files of a vault, its notes parsed once, and the link resolver over them."""
 
@@ -178,7 +228,7 @@ class Vault:
         settings: ObsidianSettings,
         warnings: list[str] | None = None,
         digests: dict[str, bytes] | None = None,
-        paper_summaries: dict[str, PaperSummary] | None = None,
+        paper_summaries: MutableMapping[str, PaperSummary] | None = None,
         outlines: dict[str, SubpathTargets] | None = None,
     ) -> None:
         self.root = root
@@ -191,7 +241,13 @@ class Vault:
         self.digests = digests or {}
         # Computed where each note is parsed and cached with it, so that the paper
         # index can choose the notes it needs without unpickling every note.
-        self.paper_summaries: dict[str, PaperSummary] = paper_summaries or {}
+        self.paper_summaries: MutableMapping[str, PaperSummary] = paper_summaries if paper_summaries is not None else {}
+        # The parse cache's notes by the keys their summaries share, and the notes whose
+        # summary is the one it describes (``papers._ScopeWalk``); None: no such index.
+        self.summary_keys: SharedKeyIndex | None = None
+        self.summaries_in_key_index: set[str] = set()
+        if isinstance(self.paper_summaries, SummaryTable):
+            self.paper_summaries.work_out = lambda path: summarize(self.notes[path])
         # What links into each note parsed in this run can reach (see ``subpath_targets``).
         self.outlines: dict[str, SubpathTargets] = outlines or {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
@@ -238,7 +294,10 @@ class Vault:
             cache.load()
         notes = NoteTable()
         digests: dict[str, bytes] = {}
-        summaries: dict[str, PaperSummary] = {}
+        summaries = SummaryTable()
+        # The notes whose summary is the base file's, which its key index describes.
+        indexed: set[str] = set()
+        base_paths, superseded = (cache.base_paths, cache.delta) if cache is not None else (set(), {})
         outlines: dict[str, SubpathTargets] = {}
         pending: list[tuple[str, bytes | None]] = []
         earlier: dict[str, tuple[bytes, PaperSummary]] = {}
@@ -258,12 +317,13 @@ class Vault:
                         if entry is not None:
                             notes.add_blob(path, entry.blob)
                             digests[path] = entry.digest
-                            if entry.paper_summary is not None:
-                                summaries[path] = entry.paper_summary
+                            summaries.keep(path, entry)
+                            if path in base_paths and path not in superseded:
+                                indexed.add(path)
                             continue
                     previous = cache.previous.get(path)
                     pending.append((path, previous.digest if previous else None))
-                    if previous is not None and previous.paper_summary is not None:
+                    if previous is not None and previous.summary() is not None:
                         earlier[path] = (previous.digest, previous.paper_summary)
                 else:
                     pending.append((path, None))
@@ -276,8 +336,9 @@ class Vault:
             if loaded.blob is None and loaded.note is None and cache is not None:
                 entry = cache.by_content(path, loaded.digest, loaded.mtime_ns, loaded.size)
                 notes.add_blob(path, entry.blob)
-                if entry.paper_summary is not None:
-                    summaries[path] = entry.paper_summary
+                summaries.keep(path, entry)
+                if path in base_paths and path not in superseded:
+                    indexed.add(path)
                 continue
             if loaded.note is not None:
                 notes[path] = loaded.note
@@ -302,6 +363,8 @@ class Vault:
         vault.earlier_summaries = earlier
         if cache is not None:
             vault.facts_cache = FactsCache(cache.folder)
+            if cache.key_index is not None:
+                vault.summary_keys, vault.summaries_in_key_index = cache.key_index, indexed
         return vault
 
     def note(self, path: str) -> Note | None:
@@ -323,6 +386,7 @@ class Vault:
                 del self.digests[path]  # no bytes: never the kept ones
         self.notes[path] = note
         self.paper_summaries.pop(path, None)
+        self.summaries_in_key_index.discard(path)
         self.outlines.pop(path, None)
         self._rewritten.add(path)  # its facts no longer match its digest
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
