@@ -352,17 +352,19 @@ class FileIndex:
         # Resolutions that do not depend on the linking note (a bare name that one
         # file has, or no file has): most links of a vault, looked up once each.
         self._anywhere: dict[str, Resolution] = {}
+        by_name, by_path, listed = self._by_name, self._by_path, self.paths
         for path in paths:
-            self.add(path)
-
-    def add(self, path: str) -> None:
-        if not path.isascii():  # ASCII is always NFC; the check is much cheaper than normalising
-            path = unicodedata.normalize("NFC", path)
-        self.paths.append(path)
-        self._anywhere.clear()
-        lower = path.lower()
-        self._by_path[lower] = path
-        self._by_name.setdefault(lower.rpartition("/")[2], []).append(path)
+            if not path.isascii():  # ASCII is always NFC; the check is much cheaper than normalising
+                path = unicodedata.normalize("NFC", path)
+            listed.append(path)
+            lower = path.lower()
+            by_path[lower] = path
+            name = lower.rpartition("/")[2]
+            named = by_name.get(name)
+            if named is None:
+                by_name[name] = [path]
+            else:
+                named.append(path)
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and nfc_lower(path) in self._by_path

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+import operator
 import os
 import pickle
 import posixpath
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import CACHE_DIR_NAME, CachedNote, FactsCache, NoteCache, SharedKeyIndex, content_hash
+from .cache import CACHE_DIR_NAME, CachedNote, FactsCache, NoteCache, SharedKeyIndex, content_hash, stat_in
 from .note import Link, Note, ParseProblem
 from .obsidian import FileIndex, Resolution, SubpathTargets
 from .papers import PaperFacts, PaperSummary, note_facts, pack_facts, paper_facts, summarize, unpack_facts
@@ -66,6 +66,9 @@ def find_vault_root(start: Path) -> Path:
     return folder
 
 
+_entry_name = operator.attrgetter("name")
+
+
 def discover_files(root: Path) -> tuple[list[str], list[str]]:
     """Every non-hidden file under ``root`` as vault-relative POSIX paths, plus warnings.
 
@@ -78,9 +81,9 @@ def discover_files(root: Path) -> tuple[list[str], list[str]]:
     warnings: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
 
-    def walk(folder: Path, relative: str) -> None:
+    def walk(folder: str, relative: str) -> None:
         try:
-            stat = folder.stat()
+            stat = os.stat(folder)
         except OSError as error:
             warnings.append(f"{relative or '.'}: cannot read folder ({error.strerror})")
             return
@@ -89,14 +92,17 @@ def discover_files(root: Path) -> tuple[list[str], list[str]]:
             return
         seen_dirs.add(key)
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=_entry_name)
         except OSError as error:
             warnings.append(f"{relative or '.'}: cannot read folder ({error.strerror})")
             return
+        prefix = f"{relative}/" if relative else ""
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            child = f"{relative}/{entry.name}" if relative else entry.name
+            child = prefix + name
             try:
                 if entry.is_symlink():
                     try:
@@ -108,13 +114,13 @@ def discover_files(root: Path) -> tuple[list[str], list[str]]:
                         warnings.append(f"{child}: symlink leads outside the vault; not followed")
                         continue
                 if entry.is_dir():
-                    walk(Path(entry.path), child)
+                    walk(entry.path, child)
                 elif entry.is_file():
                     files.append(child)
             except OSError as error:
                 warnings.append(f"{child}: cannot read ({error.strerror})")
 
-    walk(root, "")
+    walk(str(root), "")
     return files, warnings
 
 
@@ -131,6 +137,10 @@ class NoteTable(MutableMapping):
         self._blobs: dict[str, bytes] = {}
         # While set, the paths asked for, notes and outlines (see ``Linter._checks``).
         self.asked: set[str] | None = None
+
+    def reserve(self, path: str) -> None:
+        """A place for the note at ``path``, in order, before it is read."""
+        self._notes[path] = None
 
     def add_blob(self, path: str, blob: bytes) -> None:
         self._notes[path] = None
@@ -178,12 +188,10 @@ class SummaryTable(MutableMapping):
         self.work_out: Callable[[str], PaperSummary] | None = None
 
     def keep(self, path: str, entry: CachedNote) -> None:
-        """The summary of ``path`` is the one ``entry`` holds (or none, if it holds none)."""
-        self._summaries.pop(path, None)
+        """The summary of ``path`` is the one ``entry`` holds (or none, if it holds none).
+        Called once per note taken from the cache: ``path`` has no summary yet."""
         if entry.paper_summary is not None or entry.summary_blob is not None:
             self._kept[path] = entry
-        else:
-            self._kept.pop(path, None)
 
     def __getitem__(self, path: str) -> PaperSummary:
         summary = self._summaries.get(path)
@@ -302,11 +310,11 @@ class Vault:
         pending: list[tuple[str, bytes | None]] = []
         earlier: dict[str, tuple[bytes, PaperSummary]] = {}
         racy_after = time.time_ns() - RACY_WINDOW_NS
-        with _stat_in(root) as stat_in_root:
+        with stat_in(root) as stat_in_root:
             for path in files:
                 if not path.lower().endswith(NOTE_EXTENSIONS):
                     continue
-                notes[path] = None  # keeps discovery order; filled below
+                notes.reserve(path)  # keeps discovery order; filled below
                 if cache is not None:
                     try:
                         stat = stat_in_root(path)
@@ -470,27 +478,6 @@ class Vault:
 
     def folder_of(self, path: str) -> str:
         return posixpath.dirname(path)
-
-
-@contextmanager
-def _stat_in(root: Path) -> Iterator[Callable[[str], os.stat_result]]:
-    """``os.stat`` of vault paths, relative to an open descriptor of the root where the
-    platform allows it: no joined path and a shorter lookup for each note, which a
-    pre-commit run of a large vault does for every note (about 13 ms at 10,000)."""
-    descriptor = None
-    if os.stat in os.supports_dir_fd:
-        try:
-            descriptor = os.open(root, os.O_RDONLY)
-        except OSError:
-            pass  # each note's stat then fails or succeeds on its own
-    if descriptor is None:
-        root_text = str(root)
-        yield lambda path: os.stat(os.path.join(root_text, path))
-        return
-    try:
-        yield lambda path: os.stat(path, dir_fd=descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @compact_pickle  # one crosses from a parsing worker for every note of a cold run
