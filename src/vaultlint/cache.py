@@ -171,7 +171,7 @@ class NoteCache:
 class FactsCache:
     """Each note's paper facts (``papers.PaperFacts``, what the paper index reads of
     one note alone), kept apart from the notes in ``<cache dir>/facts-<key>.pickle``
-    as {path: (hash of the note's bytes, pickled facts)}.
+    as the pickled facts by path, each with the hash of the note's bytes.
 
     A run that builds the paper index from notes it took from the parse cache would
     otherwise work the facts out again for every note that may hold records (the
@@ -186,10 +186,10 @@ class FactsCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.file = folder / f"facts-{cache_key()}.pickle"
-        self._stored: dict[str, tuple[bytes, bytes]] | None = None
+        self._stored: dict[str, tuple[bytes, bytes | memoryview]] | None = None
         self._new: dict[str, tuple[bytes, object]] = {}
 
-    def _load(self) -> dict[str, tuple[bytes, bytes]]:
+    def _load(self) -> dict[str, tuple[bytes, bytes | memoryview]]:
         if self._stored is None:
             with paused_gc():
                 data = _read_facts_file(self.file)
@@ -229,25 +229,40 @@ class FactsCache:
                 kept[path] = (digest, facts if isinstance(facts, bytes) else pickle.dumps(facts, pickle.HIGHEST_PROTOCOL))
         if not kept and not stored:
             return
-        write_atomically(self.folder, self.file, (_FACTS_FORMAT, kept))
+        index: dict[str, tuple[bytes, int, int]] = {}
+        offset = 0
+        for path, (digest, facts) in kept.items():
+            index[path] = (digest, offset, len(facts))
+            offset += len(facts)
+        header = pickle.dumps((_FACTS_FORMAT, offset, index), pickle.HIGHEST_PROTOCOL)
+        try:
+            mark_ignored(self.folder)
+            write_bytes_atomically(self.file, header, *(facts for _, facts in kept.values()))
+        except OSError:  # a read-only vault: no cache
+            return
         self._stored = kept
         for stale in self.folder.glob("facts-*.pickle"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
 
 
-_FACTS_FORMAT = "vaultlint-facts-1"
+# The facts file: a pickled index {path: (hash of the note's bytes, offset, length)}, then
+# each note's pickled facts back to back, mapped rather than read (as the base file of
+# notes): a run reads the facts of the few notes its paper index needs.
+_FACTS_FORMAT = "vaultlint-facts-2"
 
 
-def _read_facts_file(file: Path) -> dict[str, tuple[bytes, bytes]] | None:
+def _read_facts_file(file: Path) -> dict[str, tuple[bytes, bytes | memoryview]] | None:
     try:
         with open(file, "rb") as stream:
-            tag, entries = pickle.load(stream)
+            tag, total, index = pickle.load(stream)
+            start = stream.tell()
+            if tag != _FACTS_FORMAT or os.fstat(stream.fileno()).st_size != start + total:
+                return None
+            data = memoryview(_map(stream, start))
+        return {path: (digest, data[offset:offset + length]) for path, (digest, offset, length) in index.items()}
     except Exception:  # missing, truncated, corrupt or incompatible: start afresh
         return None
-    if tag != _FACTS_FORMAT or not isinstance(entries, dict):
-        return None
-    return entries
 
 
 @compact_pickle  # one per note in the file
