@@ -191,3 +191,13 @@ def test_the_command_exits_cleanly_when_its_reader_leaves(vault_dir):
     _, errors = process.communicate(timeout=120)
     # As click has it for a closed pipe: findings' exit code, and no noise about the pipe.
     assert process.returncode == 1 and b"Traceback" not in errors and b"Exception ignored" not in errors
+
+
+def test_python_dash_m_vaultlint_runs_the_command(tmp_path):
+    (tmp_path / "a.md").write_text("[[Nowhere]]\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "vaultlint", "check", str(tmp_path), "--output-format", "concise", "--no-cache"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "a.md:1:3: VL102 uncreated-note" in result.stdout
