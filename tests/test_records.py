@@ -207,6 +207,44 @@ def test_options_it_does_not_handle_go_to_the_standard_dataclass():
     assert hash(Hashed(1)) == hash(Hashed(1))
 
 
+def _unhandled_classes(decorate):
+    @decorate
+    class WithInitVar:
+        a: int
+        scale: dataclasses.InitVar[int] = 1
+        tags: list = dataclasses.field(default_factory=list)
+
+        def __post_init__(self, scale):
+            self.a *= scale
+
+    @decorate
+    class NotInInit:
+        a: int
+        b: list = dataclasses.field(default_factory=list, init=False)
+
+    @decorate
+    class KeywordField:
+        a: int
+        b: int = dataclasses.field(default=2, kw_only=True)
+
+    @decorate
+    class AfterKwOnly:
+        a: int
+        _: dataclasses.KW_ONLY
+        b: int = 3
+
+    return [WithInitVar(2, 3), WithInitVar(2), NotInInit(1), KeywordField(1, b=5), AfterKwOnly(1, b=4)]
+
+
+def test_fields_it_does_not_handle_behave_as_with_the_standard_library():
+    ours = _unhandled_classes(records.dataclass(slots=True))
+    theirs = _unhandled_classes(dataclasses.dataclass(slots=True))
+    assert [repr(item).split(".")[-1] for item in ours] == [repr(item).split(".")[-1] for item in theirs]
+    assert [dataclasses.astuple(item) for item in ours] == [dataclasses.astuple(item) for item in theirs]
+    plain = _unhandled_classes(records.dataclass)
+    assert [dataclasses.astuple(item) for item in plain] == [dataclasses.astuple(item) for item in theirs]
+
+
 def test_order_without_eq_is_refused_as_by_the_standard_library():
     with pytest.raises(ValueError):
         records.dataclass(order=True, eq=False)(type("Broken", (), {"__annotations__": {"a": "int"}}))

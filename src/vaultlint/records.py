@@ -1,13 +1,13 @@
-"""``dataclass`` as the standard library's, with each class's methods compiled at once.
+"""``dataclass`` as the standard library's, with the methods made without compiling each.
 
 Python 3.11 and 3.12 compile every method a dataclass gets (``__init__``,
 ``__repr__``, ``__eq__``, ``__hash__``, a frozen class's ``__setattr__`` and
 ``__delattr__``, the order methods) from its own source string, one ``exec``
 each: for vaultlint's 70-odd dataclasses that was a third of its import time,
-paid by every pre-commit run (about 45 ms of 0.4 s on a large vault). This
-``dataclass`` lets the standard one lay out the fields (and slots) and writes
-the same methods, with the same behaviour, from one source string per class, as
-Python 3.13 does; from 3.13 on it is the standard one.
+which every pre-commit run pays. This ``dataclass`` lets the standard one lay out
+the fields (and slots), compiles ``__init__`` alone, as it runs for every object,
+and makes the others from closures over the field names, with the same behaviour.
+From Python 3.13, which compiles a class's methods at once, it is the standard one.
 
 A frozen slotted class's ``__init__`` sets each field through its slot's
 descriptor rather than ``object.__setattr__``: half the cost, and the parser
@@ -51,23 +51,15 @@ def _dataclass(cls, init, repr, eq, order, unsafe_hash, frozen, options):
     explicit_hash = not (class_hash is dataclasses.MISSING or (class_hash is None and "__eq__" in own))
     bases = [base for base in cls.__mro__[1:] if hasattr(base, "__dataclass_fields__")]
     frozen_bases = any(base.__dataclass_params__.frozen for base in bases)
-    if bases and frozen_bases != frozen:
-        return dataclasses.dataclass(cls, **standard)  # which refuses, as it should
+    if bases and frozen_bases != frozen or _unhandled(cls, bases, order):
+        return dataclasses.dataclass(cls, **standard)  # which refuses a frozen mismatch, as it should
     undocumented = not cls.__doc__
     if undocumented:
         cls.__doc__ = "-"  # else the standard one works one out with inspect.signature, slowly, from the wrong __init__
     # Frozen only below a frozen base, which the standard one requires (and then
     # writes __setattr__ and __delattr__ itself).
-    laid_out = dataclasses.dataclass(cls, init=False, repr=False, eq=False, frozen=frozen_bases, **options)
-    every = laid_out.__dataclass_fields__
-    fields = dataclasses.fields(laid_out)
-    if len(fields) != len(every) and any(
-        field._field_type is dataclasses._FIELD_INITVAR for field in every.values()  # noqa: SLF001
-    ) or any(not field.init or field.kw_only for field in fields):
-        return dataclasses.dataclass(cls, **standard)
-    if order and any(name in own for name in ("__lt__", "__le__", "__gt__", "__ge__")):
-        return dataclasses.dataclass(cls, **standard)  # which raises, as it should
-    cls = laid_out
+    cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False, frozen=frozen_bases, **options)
+    fields = dataclasses.fields(cls)
     if undocumented:
         cls.__doc__ = f"{cls.__name__}({', '.join(field.name for field in fields)})"
     methods = _methods(cls, fields, init, repr, eq, order, frozen, explicit_hash, options.get("slots", False))
@@ -85,6 +77,23 @@ def _dataclass(cls, init, repr, eq, order, unsafe_hash, frozen, options):
     params = cls.__dataclass_params__
     params.init, params.repr, params.eq, params.order, params.frozen = init, repr, eq, order, frozen
     return cls
+
+
+def _unhandled(cls, bases: list[type], order: bool) -> bool:
+    """Whether the class has what is left to the standard ``dataclass``: an ``InitVar``
+    or ``KW_ONLY`` annotation, a field with ``init=False`` or ``kw_only`` (its own or a
+    base's), or its own order methods beside ``order``. Told before laying the class
+    out, which changes it (a default factory's field loses its class attribute)."""
+    own = cls.__dict__
+    for name, annotation in own.get("__annotations__", {}).items():
+        if "InitVar" in str(annotation) or "KW_ONLY" in str(annotation):
+            return True
+        value = own.get(name)
+        if isinstance(value, dataclasses.Field) and (not value.init or value.kw_only is True):
+            return True
+    if any(not field.init or field.kw_only for base in bases for field in dataclasses.fields(base)):
+        return True
+    return order and any(name in own for name in ("__lt__", "__le__", "__gt__", "__ge__"))
 
 
 def _methods(cls, fields, init, repr, eq, order, frozen, explicit_hash, slots) -> dict:
