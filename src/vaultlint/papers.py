@@ -661,9 +661,11 @@ _ROW, _HEADING = 0, 1
 class _ScopeWalk:
     """The walk behind :func:`paper_scope`. What stays within one note is looked up in
     that note's summary when reached; the keys shared across notes (IDs, titles of
-    three words or more, link targets by file name) are gathered and looked up for
-    all notes at once, one set test per note, rather than indexed up front: a run
-    about one note then never touches most of the vault's records."""
+    three words or more, link targets by file name) are gathered and looked up at
+    once: in the parse cache's key index for the notes whose summary it describes
+    (``Vault.summary_keys``), and with one set test per note for the others (every
+    note, without a cache). A run about one note then never touches most of the
+    vault's records, nor unpickles their summaries."""
 
     def __init__(
         self, vault: Vault, summaries: Mapping[str, PaperSummary] | None = None, replaced: Iterable[str] = ()
