@@ -187,11 +187,13 @@ class SummaryTable(MutableMapping):
         # For a kept summary whose bytes turn out damaged: the summary worked out again.
         self.work_out: Callable[[str], PaperSummary] | None = None
 
-    def keep(self, path: str, entry: CachedNote) -> None:
-        """The summary of ``path`` is the one ``entry`` holds (or none, if it holds none).
-        Called once per note taken from the cache: ``path`` has no summary yet."""
-        if entry.paper_summary is not None or entry.summary_blob is not None:
-            self._kept[path] = entry
+    def keep(self, path: str, entry: CachedNote) -> bool:
+        """The summary of ``path`` is the one ``entry`` holds, if it holds one (whether it
+        does). Called once per note taken from the cache: ``path`` has no summary yet."""
+        if entry.paper_summary is None and entry.summary_blob is None:
+            return False
+        self._kept[path] = entry
+        return True
 
     def __getitem__(self, path: str) -> PaperSummary:
         summary = self._summaries.get(path)
@@ -303,7 +305,8 @@ class Vault:
         notes = NoteTable()
         digests: dict[str, bytes] = {}
         summaries = SummaryTable()
-        # The notes whose summary is the base file's, which its key index describes.
+        # The notes whose summary is the base file's, which its key index describes (a note
+        # it holds no summary for has its summary worked out again, which it does not).
         indexed: set[str] = set()
         base_paths, superseded = (cache.base_paths, cache.delta) if cache is not None else (set(), {})
         outlines: dict[str, SubpathTargets] = {}
@@ -325,8 +328,7 @@ class Vault:
                         if entry is not None:
                             notes.add_blob(path, entry.blob)
                             digests[path] = entry.digest
-                            summaries.keep(path, entry)
-                            if path in base_paths and path not in superseded:
+                            if summaries.keep(path, entry) and path in base_paths and path not in superseded:
                                 indexed.add(path)
                             continue
                     previous = cache.previous.get(path)
@@ -344,8 +346,7 @@ class Vault:
             if loaded.blob is None and loaded.note is None and cache is not None:
                 entry = cache.by_content(path, loaded.digest, loaded.mtime_ns, loaded.size)
                 notes.add_blob(path, entry.blob)
-                summaries.keep(path, entry)
-                if path in base_paths and path not in superseded:
+                if summaries.keep(path, entry) and path in base_paths and path not in superseded:
                     indexed.add(path)
                 continue
             if loaded.note is not None:
