@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from vaultlint.cli import main
-from vaultlint.registry import PLUGINS_FILE, discover_rules, installed_entry_points
+from vaultlint.registry import discover_rules, installed_entry_points, plugins_file
 
 PLUGIN_SOURCE = '''
 from vaultlint.rule import Rule
@@ -88,9 +88,9 @@ def test_kept_entry_points_are_taken_while_the_import_path_is_unchanged(tmp_path
     install_plugin(tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     first = installed_entry_points(cache)
-    assert (cache / PLUGINS_FILE).is_file()
+    assert plugins_file(cache).is_file()
     assert installed_entry_points(cache) == first
-    kept = json.loads((cache / PLUGINS_FILE).read_text())
+    kept = json.loads(plugins_file(cache).read_text())
     assert ["XT001", "vaultlint_todo:TodoLeft", "vaultlint-todo"] in kept["entry_points"]
 
 
@@ -136,7 +136,7 @@ def test_a_damaged_plugins_file_means_looking_again(tmp_path, monkeypatch, damag
     install_plugin(tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / PLUGINS_FILE).write_bytes(damage)
+    plugins_file(cache).write_bytes(damage)
     assert "XT001" in discover_rules(cache)
     assert "XT001" in discover_rules(cache)  # from the file written again
 
@@ -156,4 +156,12 @@ def test_check_keeps_the_entry_points_in_the_cache_folder_only_with_the_cache(tm
     for _ in range(2):
         result = CliRunner().invoke(main, ["check", str(root), "--select", "XT001", "--output-format", "concise"])
         assert result.exit_code == 1 and "XT001" in result.output
-    assert (root / ".vaultlint_cache" / PLUGINS_FILE).is_file()
+    assert plugins_file(root / ".vaultlint_cache").is_file()
+
+
+def test_each_python_environment_keeps_its_own_entry_points(tmp_path, monkeypatch):
+    """pre-commit's environment and a user's may check one vault in turn."""
+    cache = tmp_path / "cache"
+    mine = plugins_file(cache)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "other-env"))
+    assert plugins_file(cache) != mine and plugins_file(cache).parent == cache

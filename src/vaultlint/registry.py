@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -16,8 +17,6 @@ from .records import dataclass
 from .rule import CODE_PATTERN, NAME_PATTERN, Rule
 
 ENTRY_POINT_GROUP = "vaultlint.rules"
-# The file in a vault's cache folder that keeps the entry points found (see ``discover_rules``).
-PLUGINS_FILE = "plugins.json"
 
 
 class RegistryError(Exception):
@@ -93,7 +92,7 @@ def installed_entry_points(cache_dir: Path | None = None) -> list[RuleEntry]:
     """
     key = _import_path_stamp() if cache_dir is not None else None
     if cache_dir is not None:
-        kept = _kept_entry_points(cache_dir / PLUGINS_FILE, key)
+        kept = _kept_entry_points(plugins_file(cache_dir), key)
         if kept is not None:
             return kept
     from importlib.metadata import entry_points
@@ -115,10 +114,18 @@ def installed_entry_points(cache_dir: Path | None = None) -> list[RuleEntry]:
 
         try:
             mark_ignored(cache_dir)
-            write_bytes_atomically(cache_dir / PLUGINS_FILE, json.dumps({"key": key, "entry_points": found}).encode())
+            write_bytes_atomically(plugins_file(cache_dir), json.dumps({"key": key, "entry_points": found}).encode())
         except OSError:  # a read-only vault: no cache
             pass
     return found
+
+
+def plugins_file(cache_dir: Path) -> Path:
+    """The file in a cache folder that keeps the entry points found (``installed_entry_points``),
+    one per Python environment: pre-commit's own and a user's may check the same vault in
+    turn, and would otherwise each find the other's file stale."""
+    environment = hashlib.blake2b(sys.prefix.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return cache_dir / f"plugins-{environment}.json"
 
 
 def _import_path_stamp() -> list:
