@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -425,3 +429,32 @@ def test_a_note_read_from_its_pickle_lets_the_pickle_go(tmp_path):
     assert vault.notes.blob("Paper.md") is not None
     headings = vault.notes["Paper.md"].headings
     assert vault.notes.blob("Paper.md") is None and vault.notes["Paper.md"].headings == headings
+
+
+def _key_of_copy(package: Path) -> str:
+    """The parse cache's key as a copy of the package installed at ``package`` works it out."""
+    script = "from vaultlint.cache import cache_key; print(cache_key())"
+    env = {**os.environ, "PYTHONPATH": str(package.parent)}
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_two_installs_of_the_same_code_share_the_cache_and_an_edit_does_not(tmp_path):
+    """pre-commit's environment and a user's take turns on one vault: with the same code
+    (at other paths, installed at other times) they share the caches."""
+    source = Path(cache_module.__file__).parent
+    first, second = tmp_path / "one" / "vaultlint", tmp_path / "two" / "vaultlint"
+    shutil.copytree(source, first, ignore=shutil.ignore_patterns("__pycache__"))
+    time.sleep(0.01)
+    shutil.copytree(source, second, ignore=shutil.ignore_patterns("__pycache__"))
+    assert _key_of_copy(first) == _key_of_copy(second)
+    parser = second / "parser" / "inline.py"
+    parser.write_text(parser.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _key_of_copy(first) != _key_of_copy(second)
+
+
+def test_an_edited_source_file_changes_the_key_within_a_process(tmp_path, monkeypatch):
+    source = tmp_path / "module.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    before = cache_module._code_stamp([source])
+    source.write_text("x = 22\n", encoding="utf-8")
+    assert cache_module._code_stamp([source]) != before

@@ -32,19 +32,39 @@ PARSER_FINGERPRINT = "parser-6"
 
 
 def _code_stamp(files) -> str:
-    """Size and time of source files, so an edited (editable-installed) vaultlint never
-    replays what older code decided: versions alone miss a developer's changes."""
+    """The names and bytes of source files, so an edited (editable-installed) vaultlint
+    never replays what older code decided (versions alone miss a developer's changes),
+    while two installs of the same code share the caches: pre-commit's environment and a
+    user's, which take turns on one vault, would otherwise each find the other's cache
+    stale (the files' paths and times differ) and parse every note again. The package's
+    files are named relative to it; a file's bytes are hashed again only when its size or
+    time changed in this process."""
     stamps = []
     for file in files:
+        name = str(file)
+        if name.startswith(_PACKAGE_PREFIX):
+            name = name[len(_PACKAGE_PREFIX):]
         try:
             stat = os.stat(file)
-            stamps.append(f"{file}:{stat.st_mtime_ns}:{stat.st_size}")
         except OSError:
-            stamps.append(f"{file}:?")
+            stamps.append(f"{name}:?")
+            continue
+        known = _SOURCE_HASHES.get(str(file))
+        if known is None or known[0] != (stat.st_mtime_ns, stat.st_size):
+            try:
+                with open(file, "rb") as stream:
+                    known = _SOURCE_HASHES[str(file)] = ((stat.st_mtime_ns, stat.st_size), content_hash(stream.read()).hex())
+            except OSError:
+                stamps.append(f"{name}:?")
+                continue
+        stamps.append(f"{name}:{known[1]}")
     return "|".join(stamps)
 
 
 _PACKAGE = Path(__file__).resolve().parent
+_PACKAGE_PREFIX = str(_PACKAGE) + os.sep
+# Each source file's hash with the size and time it was hashed at (see ``_code_stamp``).
+_SOURCE_HASHES: dict[str, tuple[tuple[int, int], str]] = {}
 
 
 def cache_key() -> str:
