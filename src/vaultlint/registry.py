@@ -86,9 +86,9 @@ def installed_entry_points(cache_dir: Path | None = None) -> list[RuleEntry]:
     folders last changed and the time of each distribution's entry-point file there,
     and taken from there while none of that changed: a distribution installed,
     upgraded or removed adds or removes its metadata folder in a folder of the import
-    path, and a changed entry-point file has a new time. So a run need not import ``importlib.metadata``
-    (with the ``email`` package it parses metadata with: about 25 ms, a tenth of a
-    pre-commit run on a large vault) nor read every distribution's metadata.
+    path, and a changed entry-point file has a new time. So a run need not import
+    ``importlib.metadata`` (with the ``email`` package it parses metadata with: about
+    25 ms of a pre-commit run) nor read every distribution's metadata.
     """
     key = _import_path_stamp() if cache_dir is not None else None
     if cache_dir is not None:
@@ -133,18 +133,19 @@ def _import_path_stamp() -> list:
     of each entry-point file in them (about 1 ms)."""
     stamp: list = [list(sys.version_info[:3])]
     for folder in sys.path:
+        where = folder or "."
         try:
-            with os.scandir(folder or ".") as entries:
+            times: list[int | None] = [os.stat(where).st_mtime_ns]
+        except (OSError, ValueError):  # missing, or not a path
+            stamp.append([folder, []])
+            continue
+        try:
+            with os.scandir(where) as entries:
                 files = sorted(
                     os.path.join(entry.path, "entry_points.txt") for entry in entries
                     if entry.name.endswith((".dist-info", ".egg-info"))
                 )
-            times = [os.stat(folder or ".").st_mtime_ns]
-        except (OSError, ValueError):  # missing, a file (a zip archive), unreadable
-            try:
-                times = [os.stat(folder or ".").st_mtime_ns]
-            except (OSError, ValueError):
-                times = []
+        except OSError:  # a file (a zip archive), or unreadable
             files = []
         for file in files:
             try:
