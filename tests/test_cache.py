@@ -6,10 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import write_vault
 from vaultlint import cache as cache_module
@@ -458,3 +461,29 @@ def test_an_edited_source_file_changes_the_key_within_a_process(tmp_path, monkey
     before = cache_module._code_stamp([source])
     source.write_text("x = 22\n", encoding="utf-8")
     assert cache_module._code_stamp([source]) != before
+
+
+_KEYS = st.one_of(
+    st.text(alphabet="abcxyz .0123456789é", max_size=12),
+    st.tuples(st.just("file"), st.text(alphabet="abcé ", max_size=6)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.frozensets(_KEYS, max_size=6), max_size=12), st.sets(_KEYS, max_size=8))
+def test_the_key_index_finds_exactly_the_notes_whose_summary_shares_a_key(shared_sets, asked):
+    """What the base file's key index answers is what testing every summary answers."""
+    from vaultlint.papers import PaperSummary
+
+    entries = {
+        f"n{number}.md": cache_module.CachedNote(1, 2, b"d", b"blob", PaperSummary(False, (), (), (), (), shared))
+        for number, shared in enumerate(shared_sets)
+    }
+    parts = cache_module._base_parts(entries)
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / "notes.pickle"
+        file.write_bytes(b"".join(bytes(part) for part in parts))
+        notes, index = cache_module._read_base(file)
+        assert list(notes) == list(entries)
+        assert [notes[path].summary().shared for path in notes] == shared_sets
+        assert index.notes_with(asked) == {path for path, entry in entries.items() if not entry.paper_summary.shared.isdisjoint(asked)}
