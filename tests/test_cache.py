@@ -117,10 +117,29 @@ def test_new_version_starts_from_an_empty_cache(tmp_path, parse_counter, monkeyp
     age(root)
     Vault.load(root)
     parse_counter.clear()
+    (old,) = (root / CACHE_DIR_NAME).glob("notes-*.pickle")
     monkeypatch.setattr(cache_module, "PARSER_FINGERPRINT", "parser-next")
     Vault.load(root)
     assert sorted(parse_counter) == ["Index.md", "Paper.md"]
-    assert len(list((root / CACHE_DIR_NAME).glob("notes-*.pickle"))) == 1  # the old one is gone
+    # The old version's cache stays while it is in use (two versions may take turns)...
+    assert old.exists() and len(list((root / CACHE_DIR_NAME).glob("notes-*.pickle"))) == 2
+    # ...and goes when the new one writes its cache after a week without use.
+    week_ago = time.time_ns() - cache_module.OTHER_KEY_KEPT_FOR_NS - 10**9
+    os.utime(old, ns=(week_ago, week_ago))
+    (root / "Later.md").write_text("# Later\n", encoding="utf-8")  # a third of the notes: the whole cache is written
+    Vault.load(root)
+    assert not old.exists()
+
+
+def test_two_versions_taking_turns_keep_each_others_cache(tmp_path, parse_counter, monkeypatch):
+    root = write_vault(tmp_path / "v", FILES)
+    age(root)
+    for turn in range(4):
+        monkeypatch.setattr(cache_module, "PARSER_FINGERPRINT", f"version-{turn % 2}")
+        parse_counter.clear()
+        Vault.load(root)
+        assert sorted(parse_counter) == (["Index.md", "Paper.md"] if turn < 2 else [])  # each parses only once
+    assert len(list((root / CACHE_DIR_NAME).glob("notes-*.pickle"))) == 2
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05\x95\x10\x00\x00"])
@@ -178,13 +197,13 @@ def test_one_edit_writes_a_small_delta_not_the_whole_cache(tmp_path, parse_count
     age(root)
     Vault.load(root)
     (base,) = (root / CACHE_DIR_NAME).glob("notes-*[0-9a-f].pickle")
-    base_stamp = base.stat().st_mtime_ns
+    base_file = (base.stat().st_ino, base.read_bytes())  # a load dates it (mark_used), a rewrite replaces it
     (root / "n3.md").write_text("# Edited\n", encoding="utf-8")
     past = time.time() - 5
     os.utime(root / "n3.md", (past, past))
     (root / "n4.md").unlink()
     Vault.load(root)
-    assert base.stat().st_mtime_ns == base_stamp
+    assert (base.stat().st_ino, base.read_bytes()) == base_file
     assert list((root / CACHE_DIR_NAME).glob("notes-*.delta.pickle"))
     parse_counter.clear()
     vault = Vault.load(root)
@@ -247,7 +266,16 @@ def test_results_of_other_versions_are_removed(tmp_path):
     folder = root / CACHE_DIR_NAME
     stale = folder / "results-0000000000000000.pickle"
     stale.write_bytes(b"from an older vaultlint")
+    older = folder / "results-1111111111111111.pickle"
+    older.write_bytes(b"from an even older vaultlint")
+    week_ago = time.time_ns() - cache_module.OTHER_KEY_KEPT_FOR_NS - 10**9
+    os.utime(older, ns=(week_ago - 10**9, week_ago - 10**9))
     (root / "Later.md").write_text("# Later\n", encoding="utf-8")  # so this run stores its results
+    cli("check", str(root))
+    # The most recently used other key's file stays, for a week; any other goes.
+    assert stale.exists() and not older.exists() and len(list(folder.glob("results-*.pickle"))) == 2
+    os.utime(stale, ns=(week_ago, week_ago))
+    (root / "Later.md").write_text("# Later again\n", encoding="utf-8")
     cli("check", str(root))
     assert not stale.exists() and len(list(folder.glob("results-*.pickle"))) == 1
 
@@ -415,13 +443,13 @@ def test_few_new_facts_do_not_rewrite_the_facts_cache(tmp_path):
     for path, digest in digests.items():
         store.put(path, digest, ("facts of", path))
     store.save(digests)
-    written = store.file.stat().st_mtime_ns
+    written = (store.file.stat().st_ino, store.file.read_bytes())  # a load dates it (mark_used), a rewrite replaces it
     again = FactsCache(folder)
     assert again.get("Note 3.md", bytes([3])) == ("facts of", "Note 3.md")
     assert again.get("Note 3.md", b"other bytes") is None
     again.put("Note 3.md", b"other bytes", ("new facts",))
     again.save({**digests, "Note 3.md": b"other bytes"})  # one new of twenty: not worth rewriting
-    assert store.file.stat().st_mtime_ns == written
+    assert (store.file.stat().st_ino, store.file.read_bytes()) == written
 
 
 def test_a_note_read_from_its_pickle_lets_the_pickle_go(tmp_path):

@@ -17,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -125,6 +126,7 @@ class NoteCache:
             self.dirty = self.file.exists()
             return
         base, key_index = read
+        mark_used(self.file)
         delta = _read_pickle(self.delta_file) if self.delta_file.exists() else {}
         if delta is None:  # a damaged delta makes the base unreliable too
             self.dirty = True
@@ -183,9 +185,8 @@ class NoteCache:
             write_bytes_atomically(self.file, *_base_parts(self.current))
         except OSError:
             return
-        for stale in self.folder.glob("notes-*.pickle"):
-            if stale != self.file:
-                stale.unlink(missing_ok=True)
+        self.delta_file.unlink(missing_ok=True)  # what it held is in the base now
+        remove_other_keys(self.folder, "notes", self.file)
 
 
 class FactsCache:
@@ -213,6 +214,8 @@ class FactsCache:
         if self._stored is None:
             with paused_gc():
                 data = _read_facts_file(self.file)
+            if data is not None:
+                mark_used(self.file)
             self._stored = data if data is not None else {}
         return self._stored
 
@@ -261,9 +264,7 @@ class FactsCache:
         except OSError:  # a read-only vault: no cache
             return
         self._stored = kept
-        for stale in self.folder.glob("facts-*.pickle"):
-            if stale != self.file:
-                stale.unlink(missing_ok=True)
+        remove_other_keys(self.folder, "facts", self.file)
 
 
 # The facts file: a pickled index {path: (hash of the note's bytes, offset, length)}, then
@@ -348,6 +349,7 @@ class NoteResultCache:
                     tag, key, stored = pickle.load(stream)
                 if tag == _NOTE_RESULTS_FORMAT and key == self.key and isinstance(stored, dict):
                     entries = stored
+                    mark_used(self.file)
             except Exception:  # missing, truncated, corrupt or another run's: start afresh
                 pass
             self._entries = entries
@@ -372,9 +374,7 @@ class NoteResultCache:
 
     def _write(self, entries: dict[str, NoteFindings]) -> None:
         write_atomically(self.folder, self.file, (_NOTE_RESULTS_FORMAT, self.key, entries))
-        for stale in self.folder.glob("note-results-*.pickle"):
-            if stale != self.file:
-                stale.unlink(missing_ok=True)
+        remove_other_keys(self.folder, "note-results", self.file)
 
 
 _NOTE_RESULTS_FORMAT = "vaultlint-note-results-2"
@@ -579,6 +579,41 @@ def _read_pickle(file: Path) -> dict | None:
     return None
 
 
+# How long the files of another key (another vaultlint version, or parser) are kept after
+# that key's last use: two versions taking turns on one vault (pre-commit's pinned one and
+# a user's) would otherwise each delete the other's cache and parse every note again.
+OTHER_KEY_KEPT_FOR_NS = 7 * 24 * 3600 * 10**9
+
+
+def remove_other_keys(folder: Path, kind: str, kept: Path) -> None:
+    """Remove the ``kind`` files (``<kind>-<key>...pickle``) of keys other than ``kept``'s,
+    but those of the most recently used other key, if it was used within a week (a load
+    marks a file used: :func:`mark_used`)."""
+    others: dict[str, list[tuple[int, Path]]] = {}
+    for file in folder.glob(f"{kind}-*.pickle"):
+        key = file.name[len(kind) + 1:].split(".")[0]
+        if file != kept and key != kept.name[len(kind) + 1:].split(".")[0]:
+            try:
+                others.setdefault(key, []).append((file.stat().st_mtime_ns, file))
+            except OSError:
+                continue
+    recent = max(others, key=lambda key: max(others[key])[0], default=None)
+    if recent is not None and max(others[recent])[0] < time.time_ns() - OTHER_KEY_KEPT_FOR_NS:
+        recent = None
+    for key, files in others.items():
+        if key != recent:
+            for _, file in files:
+                file.unlink(missing_ok=True)
+
+
+def mark_used(file: Path) -> None:
+    """Date a cache file now, as used (see :func:`remove_other_keys`); nothing in a read-only vault."""
+    try:
+        os.utime(file)
+    except OSError:
+        pass
+
+
 def mark_ignored(folder: Path, what: str = "the cache is local to this machine") -> None:
     """Create ``folder`` with a ``.gitignore`` that ignores everything in it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -718,7 +753,4 @@ class ResultCache:
 
     def put(self, key: bytes, findings: list) -> None:
         write_atomically(self.folder, self.file, (key, pickle.dumps(findings, pickle.HIGHEST_PROTOCOL)))
-        # Files of other versions of vaultlint or of its parser would never be read again.
-        for stale in self.folder.glob("results-*.pickle"):
-            if stale != self.file:
-                stale.unlink(missing_ok=True)
+        remove_other_keys(self.folder, "results", self.file)
