@@ -589,10 +589,14 @@ def remove_other_keys(folder: Path, kind: str, kept: Path) -> None:
     """Remove the ``kind`` files (``<kind>-<key>...pickle``) of keys other than ``kept``'s,
     but those of the most recently used other key, if it was used within a week (a load
     marks a file used: :func:`mark_used`)."""
+    def key_of(file: Path) -> str:
+        return file.name[len(kind) + 1:].split(".")[0]
+
+    own = key_of(kept)
     others: dict[str, list[tuple[int, Path]]] = {}
     for file in folder.glob(f"{kind}-*.pickle"):
-        key = file.name[len(kind) + 1:].split(".")[0]
-        if file != kept and key != kept.name[len(kind) + 1:].split(".")[0]:
+        key = key_of(file)
+        if key != own:
             try:
                 others.setdefault(key, []).append((file.stat().st_mtime_ns, file))
             except OSError:

@@ -679,11 +679,11 @@ class _ScopeWalk:
         # The keys shared across notes are looked up in the parse cache's key index for
         # the notes whose summary it describes, and in each summary for the others.
         self.key_index = vault.summary_keys
-        self.unindexed: list[str] | None = None
+        self.indexed: set[str] = set()
+        self.unindexed: list[str] = []
         if self.key_index is not None:
-            indexed = vault.summaries_in_key_index.difference(replaced)
-            self.indexed = indexed
-            self.unindexed = [path for path in self.summaries if path not in indexed]
+            self.indexed = vault.summaries_in_key_index.difference(replaced)
+            self.unindexed = [path for path in self.summaries if path not in self.indexed]
 
     def records_of(self, path: str) -> list[tuple[str, int, int]]:
         summary = self.summaries[path]
@@ -753,13 +753,13 @@ class _ScopeWalk:
     def _holding(self, keys: set) -> Iterator[tuple[str, PaperSummary]]:
         """The notes (with their summaries) that may share one of ``keys``: every note,
         without a key index."""
-        if self.key_index is None or self.unindexed is None:
-            yield from self.summaries.items()
-            return
-        try:
-            listed = self.key_index.notes_with(keys)
-        except ValueError:  # a damaged cache: every note
-            self.key_index = None
+        listed = None
+        if self.key_index is not None:
+            try:
+                listed = self.key_index.notes_with(keys)
+            except ValueError:  # a damaged cache: every note, from now on
+                self.key_index = None
+        if listed is None:
             yield from self.summaries.items()
             return
         for path in sorted(listed & self.indexed) + self.unindexed:
