@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -328,6 +329,59 @@ def test_links_into_a_note_parsed_in_a_worker_are_checked_without_loading_it(tmp
     vault = Vault.load(root, use_cache=False, jobs=2)
     assert [f.code for f in Linter(vault, rules[:1]).run(["Index.md"])] == ["VL103"]
     assert Vault.load(root, use_cache=False, jobs=1).outlines  # parsed here: outlined all the same
+
+
+OUTLINED = {
+    "Index.md": "# Index\n\n[[Paper#Method]] [[Paper#^block]] [[Other#Top]] [[Broken#Gone]]\n",
+    "Paper.md": "# Paper\n\n## Method\n\ntext ^block\n\n## Results\n",
+    "Other.md": "# Top\n",
+    "Broken.md": "# Broken\n\n## Went\n",
+}
+
+
+def test_links_into_a_cached_note_are_checked_without_loading_it(tmp_path):
+    """A full check from the parse cache (a file was added, a rule's options changed)
+    reads where links into other notes lead from the cache's outlines, not by
+    unpickling each note a link points into."""
+    root = write_vault(tmp_path / "v", OUTLINED)
+    age(root)
+    rules = [find_rule(discover_rules(), "VL103")()]
+    cold = Vault.load(root)
+    expected = {path: cold.subpath_targets(path) for path in OUTLINED}
+    found = Linter(cold, rules).run(["Index.md"])
+    vault = Vault.load(root)
+    assert not vault.outlines and all(vault.cached_notes[path].outline_blob for path in OUTLINED)
+    assert [(f.code, f.line, f.column) for f in Linter(vault, rules).run(["Index.md"])] == [(f.code, f.line, f.column) for f in found]
+    assert [f.code for f in found] == ["VL103"]  # [[Broken#Gone]]: that note is read for its headings' lines
+    assert vault.notes.blob("Paper.md") is not None and vault.notes.blob("Other.md") is not None  # neither unpickled
+    assert {path: vault.subpath_targets(path) for path in OUTLINED} == expected
+
+
+def test_outlines_survive_the_delta_and_follow_edits_and_fixes(tmp_path):
+    root = write_vault(tmp_path / "v", {**OUTLINED, **{f"n{i}.md": f"# N{i}\n" for i in range(30)}})
+    age(root)
+    Vault.load(root)
+    (root / "Paper.md").write_text("# Paper\n\n## Gone\n", encoding="utf-8")  # a small change: the delta file
+    past = time.time() - 5
+    os.utime(root / "Paper.md", (past, past))
+    Vault.load(root)
+    assert list((root / CACHE_DIR_NAME).glob("notes-*.delta.pickle"))
+    vault = Vault.load(root)
+    assert vault.subpath_targets("Paper.md").heading_keys == ("paper", "gone")
+    assert vault.subpath_targets("Other.md").heading_keys == ("top",)
+    vault.replace_note("Other.md", "# Renamed\n")  # a fix: its cached outline no longer holds
+    assert vault.subpath_targets("Other.md").heading_keys == ("renamed",)
+
+
+def test_a_damaged_outline_is_taken_from_the_note(tmp_path):
+    root = write_vault(tmp_path / "v", OUTLINED)
+    age(root)
+    Vault.load(root)
+    vault = Vault.load(root)
+    vault.cached_notes["Paper.md"].outline_blob = b"not a pickle"
+    vault.cached_notes["Other.md"].outline_blob = pickle.dumps(["not", "an", "outline"])
+    assert vault.subpath_targets("Paper.md").heading_keys == ("paper", "method", "results")
+    assert vault.subpath_targets("Other.md").heading_keys == ("top",)
 
 
 # --- paper facts --------------------------------------------------------------------

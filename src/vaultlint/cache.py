@@ -91,6 +91,11 @@ class CachedNote:
     # or ``summary_blob``, the same pickled (mapped from the base file), until ``summary()``.
     paper_summary: object = None
     summary_blob: bytes | memoryview | None = None
+    # Where links into the note can lead (obsidian.SubpathTargets), or ``outline_blob``,
+    # the same pickled (mapped from the base file): what checking a link into the note
+    # needs, without unpickling the note (see ``Vault.subpath_targets``).
+    outline: object = None
+    outline_blob: bytes | memoryview | None = None
 
     def summary(self) -> object:
         """The paper summary (``None``: none kept, or its bytes are damaged)."""
@@ -147,13 +152,17 @@ class NoteCache:
     def by_content(self, path: str, digest: bytes, mtime_ns: int, size: int) -> CachedNote | None:
         entry = self.previous.get(path)
         if entry is not None and entry.digest == digest:
-            self.current[path] = CachedNote(mtime_ns, size, digest, entry.blob, entry.paper_summary, entry.summary_blob)
+            self.current[path] = CachedNote(
+                mtime_ns, size, digest, entry.blob, entry.paper_summary, entry.summary_blob, entry.outline, entry.outline_blob
+            )
             self.dirty = True
             return self.current[path]
         return None
 
-    def store(self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes, paper_summary: object = None) -> None:
-        self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary)
+    def store(
+        self, path: str, mtime_ns: int, size: int, digest: bytes, blob: bytes, paper_summary: object = None, outline: object = None
+    ) -> None:
+        self.current[path] = CachedNote(mtime_ns, size, digest, blob, paper_summary, outline=outline)
         self.dirty = True
 
     def save(self, background: bool = False) -> None:
@@ -425,7 +434,7 @@ def wait_for_writers() -> None:
 # lie. Loading it maps the rest instead of reading it, so a run that needs a few notes
 # of a large vault reads only those, their summaries and the buckets of their keys: the
 # summaries unpickled together were nine tenths of the index's loading time.
-_BASE_FORMAT = "vaultlint-notes-2"
+_BASE_FORMAT = "vaultlint-notes-3"
 # Buckets of shared keys: a run about one note reads a few dozen of them.
 KEY_BUCKETS = 256
 
@@ -453,11 +462,22 @@ def _base_parts(entries: dict[str, CachedNote]) -> list[bytes | memoryview]:
         summary_lengths.append(len(blob))
         for key in getattr(summary, "shared", ()):  # what the paper scope walk looks notes up by
             buckets[key_bucket(key)].setdefault(key, []).append(number)
+    outline_lengths: list[int] = []
+    for entry in entries.values():
+        blob = entry.outline_blob
+        if blob is None and entry.outline is not None:
+            blob = pickle.dumps(entry.outline, pickle.HIGHEST_PROTOCOL)
+        if blob is None:
+            outline_lengths.append(-1)
+        else:
+            parts.append(blob)
+            outline_lengths.append(len(blob))
     bucket_blobs = [pickle.dumps(bucket, pickle.HIGHEST_PROTOCOL) for bucket in buckets]
     parts += bucket_blobs
     index = (
         paths, [entry.mtime_ns for entry in entries.values()], [entry.size for entry in entries.values()],
-        [entry.digest for entry in entries.values()], note_lengths, summary_lengths, [len(blob) for blob in bucket_blobs],
+        [entry.digest for entry in entries.values()], note_lengths, summary_lengths, outline_lengths,
+        [len(blob) for blob in bucket_blobs],
     )
     total = sum(len(part) for part in parts)
     header = pickle.dumps((_BASE_FORMAT, total, index), protocol=pickle.HIGHEST_PROTOCOL)
@@ -523,7 +543,7 @@ def _read_base_unpaused(file: Path) -> tuple[dict[str, CachedNote], SharedKeyInd
     except Exception:  # missing, truncated, corrupt or incompatible: start afresh
         return None
     try:
-        paths, times, sizes, digests, note_lengths, summary_lengths, bucket_lengths = index
+        paths, times, sizes, digests, note_lengths, summary_lengths, outline_lengths, bucket_lengths = index
         notes: dict[str, CachedNote] = {}
         offset = 0
         for path, mtime_ns, size, digest, length in zip(paths, times, sizes, digests, note_lengths):
@@ -532,6 +552,10 @@ def _read_base_unpaused(file: Path) -> tuple[dict[str, CachedNote], SharedKeyInd
         for entry, length in zip(notes.values(), summary_lengths):
             if length >= 0:
                 entry.summary_blob = data[offset:offset + length]
+                offset += length
+        for entry, length in zip(notes.values(), outline_lengths):
+            if length >= 0:
+                entry.outline_blob = data[offset:offset + length]
                 offset += length
         spans = []
         for length in bucket_lengths:
@@ -559,12 +583,14 @@ def _map(stream, start: int):
 
 
 def _detached(entry: CachedNote | None) -> CachedNote | None:
-    """An entry whose note bytes no longer point into the mapped base file (to pickle it)."""
-    if entry is None or (isinstance(entry.blob, bytes) and not isinstance(entry.summary_blob, memoryview)):
+    """An entry whose bytes no longer point into the mapped base file (to pickle it)."""
+    if entry is None or not any(isinstance(blob, memoryview) for blob in (entry.blob, entry.summary_blob, entry.outline_blob)):
         return entry
-    if entry.summary_blob is None:
-        return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), entry.paper_summary)
-    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), None, bytes(entry.summary_blob))
+
+    # Each kept once: pickled if it came pickled, else as the object.
+    summary, summary_blob = (entry.paper_summary, None) if entry.summary_blob is None else (None, bytes(entry.summary_blob))
+    outline, outline_blob = (entry.outline, None) if entry.outline_blob is None else (None, bytes(entry.outline_blob))
+    return CachedNote(entry.mtime_ns, entry.size, entry.digest, bytes(entry.blob), summary, summary_blob, outline, outline_blob)
 
 
 def _read_pickle(file: Path) -> dict | None:
