@@ -5,7 +5,7 @@
 For each size, a deterministic vault (benchmarks/generate_vault.py) is timed:
 vaultlint cold (no cache), warm (nothing changed), with one changed note
 checked alone (what pre-commit does), and a full check after one edit (of a note
-without paper records, and of one with); then every peer found on PATH or in
+without paper records, and of one with) and after one note was added; then every peer found on PATH or in
 benchmarks/node_modules/.bin, on the same vault with its link and table rules:
 markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
 lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
@@ -148,14 +148,27 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     def edit_plain() -> None:
         plain.write_text(plain_original + f"\nEdited {next(counter)} [[Nowhere {notes}]]\n", encoding="utf-8")
 
+    # A note added (the most common change to a vault): the file list changes, which every
+    # note's kept findings depend on. Each round's added note replaces the last round's.
+    added: list[Path] = []
+
+    def add_note() -> None:
+        for path in added:
+            path.unlink(missing_ok=True)
+        added[:] = [vault / f"Added note {next(counter)}.md"]
+        added[0].write_text("# Added\n\nSee [[Nowhere]].\n", encoding="utf-8")
+
     run(check, vault)
     edited = [
         Timing("vaultlint full check, a plain note edited", "edited", check, before=edit_plain),
         Timing("vaultlint full check, a paper note edited", "edited-paper", check, before=edit_one),
+        Timing("vaultlint full check, a note added", "added", check, before=add_note),
     ]
     in_rounds(edited, repeat, vault)
     changed.write_text(original, encoding="utf-8")
     plain.write_text(plain_original, encoding="utf-8")
+    for path in added:
+        path.unlink(missing_ok=True)
     return (
         cold[:1] + warm[:1] + single + edited + cold[1:] + warm[1:]
         + [Timing(f"{name} (not installed)", "cold", []) for name in missing]
