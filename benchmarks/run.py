@@ -5,8 +5,9 @@
 For each size, a deterministic vault (benchmarks/generate_vault.py) is timed:
 vaultlint cold (no cache), warm (nothing changed), with one changed note
 checked alone (what pre-commit does), and a full check after one edit (of a note
-without paper records, and of one with) and after one note was added; then every peer found on PATH or in
-benchmarks/node_modules/.bin, on the same vault with its link and table rules:
+without paper records, and of one with) and after one note was added; then every
+peer found on PATH or in benchmarks/node_modules/.bin, on the same vault with its
+link and table rules:
 markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
 lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
 running every tool once, so that a slow spell of a shared machine slows a whole
