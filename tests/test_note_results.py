@@ -18,8 +18,9 @@ from vaultlint import engine
 from vaultlint.cache import CACHE_DIR_NAME, NoteResultCache, ResultCache, processes_fork
 from vaultlint.engine import Linter
 from vaultlint.registry import discover_rules
-from vaultlint.rule import READS_PREPARED, Context, Rule
+from vaultlint.rule import READS_NOTE, READS_PREPARED, Context, Rule
 from vaultlint.rules.stale_index_row import StaleIndexRow
+from vaultlint.source import Span
 from vaultlint.papers import paper_readers
 from vaultlint.vault import NoteTable, Vault
 
@@ -118,8 +119,125 @@ def test_findings_that_depend_on_the_file_list_follow_a_new_file(vault, checked)
     age(vault)
     checked.clear()
     after = check(vault)
+    # The note that looked the new name up, the new note, and the note with a link that
+    # resolves nowhere (whose "did you mean" may now name it); not the others.
+    assert sorted(checked) == ["Index.md", "Later.md", "Other.md"]
     assert "[[Later]]" not in after and after == fresh(vault)
-    assert "Other.md" in checked  # a new file may change what any link means: all are checked again
+
+
+def test_a_file_no_link_names_checks_again_only_notes_whose_links_resolve_nowhere(vault, checked):
+    check(vault)
+    write_vault(vault, {"Attachments/diagram.png": "png"})
+    age(vault)
+    checked.clear()
+    after = check(vault)
+    assert sorted(checked) == ["Index.md", "Other.md"]  # [[Later]] and [[Nowhere]] resolve nowhere
+    assert after == fresh(vault)
+
+
+def test_a_removed_or_renamed_note_checks_again_the_notes_that_link_to_it(vault, checked):
+    check(vault)
+    (vault / "Paper.md").rename(vault / "Paper moved.md")
+    checked.clear()
+    after = check(vault)
+    assert sorted(checked) == ["Index.md", "Other.md", "Paper moved.md"]
+    assert after == fresh(vault) and "[[Paper#Method]]" in after
+    (vault / "Archive").mkdir()
+    (vault / "Paper moved.md").rename(vault / "Archive" / "Paper.md")  # its old name again, elsewhere
+    checked.clear()
+    after = check(vault)
+    assert sorted(checked) == ["Archive/Paper.md", "Index.md", "Other.md"]
+    assert after == fresh(vault) and "[[Paper#Method]]" not in after
+
+
+def test_paper_findings_follow_a_new_note_a_row_names(tmp_path, checked):
+    files = {
+        "Papers.md": "# Papers\n\n| Title | arXiv |\n| --- | --- |\n| [[ReAct notes#ReAct]] | 2210.03629 |\n",
+        "Daily.md": "# Daily\n\nNothing about papers.\n",
+    }
+    root = write_vault(tmp_path / "vault", files)
+    age(root)
+    check(root)
+    # The row's link now leads to a section that gives the paper another ID.
+    write_vault(root, {"ReAct notes.md": "# Notes\n\n## ReAct\n\n> [!info]\n> - arXiv: [2303.11366](https://arxiv.org/abs/2303.11366)\n"})
+    age(root)
+    checked.clear()
+    after = check(root)
+    assert "Daily.md" not in checked
+    assert after == fresh(root) and "VL301" in after
+
+
+class GlossaryRule(Rule):
+    """Prepares by looking one name up; says which notes its findings can change with."""
+
+    code, name, summary = "XT002", "glossary", "Reports notes while the vault has no glossary (a PDF)."
+    reads = READS_PREPARED
+    looks_up_files = True
+
+    prepared = 0
+
+    def prepare(self, context):
+        GlossaryRule.prepared += 1
+        self.missing = "Glossary.pdf" not in context.vault.index
+
+    def prepared_for(self, context):
+        return set(context.vault.notes)
+
+    def prepared_changed(self, context, earlier):
+        return set(earlier)  # only a note whose bytes changed: its preparation reads no note
+
+    def check(self, note, context):
+        if self.missing:
+            yield self.finding(note, Span(0, 0), "no glossary")
+
+
+def test_what_a_rule_prepared_from_the_names_it_looked_up_follows_those_files(vault):
+    def glossary_notes():
+        found, _ = _run_with_kept_findings(vault, GlossaryRule())
+        return sorted(finding.path for finding in found if finding.code == "XT002")
+
+    assert glossary_notes() == sorted(FILES)
+    GlossaryRule.prepared = 0
+    assert glossary_notes() == sorted(FILES)  # taken as kept
+    write_vault(vault, {"Attachments/diagram.png": "png"})  # a name it did not look up
+    age(vault)
+    assert glossary_notes() == sorted(FILES)
+    assert GlossaryRule.prepared == 0
+    write_vault(vault, {"Glossary.pdf": "pdf"})  # no note changed: only the name tells
+    age(vault)
+    assert glossary_notes() == []
+
+
+def test_a_rule_that_prepares_without_saying_how_it_reads_files_prepares_again_after_any_file_change(vault):
+    class UntoldGlossaryRule(GlossaryRule):
+        looks_up_files = False
+
+    _run_with_kept_findings(vault, UntoldGlossaryRule())
+    GlossaryRule.prepared = 0
+    _run_with_kept_findings(vault, UntoldGlossaryRule())
+    assert GlossaryRule.prepared == 0  # nothing changed: taken as kept
+    write_vault(vault, {"Attachments/diagram.png": "png"})
+    age(vault)
+    _run_with_kept_findings(vault, UntoldGlossaryRule())
+    assert GlossaryRule.prepared == 1
+
+
+def test_a_rule_that_does_not_say_how_it_reads_files_checks_every_note_after_any_file_change(vault, checked):
+    class ListingRule(Rule):
+        code, name, summary = "VL990", "listing", "Counts the vault's files."
+        reads = READS_NOTE
+
+        def check(self, note, context):
+            return iter(())
+
+    _run_with_kept_findings(vault, ListingRule())
+    checked.clear()
+    _run_with_kept_findings(vault, ListingRule())
+    assert checked == []
+    write_vault(vault, {"Attachments/diagram.png": "png"})
+    age(vault)
+    _run_with_kept_findings(vault, ListingRule())
+    assert sorted(set(checked)) == sorted(FILES)
 
 
 def test_another_configuration_checks_again(vault, checked):
@@ -333,7 +451,7 @@ def _run_with_kept_findings(root: Path, extra: Rule | None, online: bool = False
     store = NoteResultCache(root / CACHE_DIR_NAME, key)
     linter = Linter(vault, rules, Context(vault, online=online), results=store, jobs=jobs)
     found = linter.run(sorted(vault.notes))
-    store.save(vault.notes)
+    store.save(vault.notes, vault.files)
     return found, linter
 
 
@@ -357,7 +475,7 @@ def _random_edit(rng: random.Random, root: Path) -> None:
     target = rng.choice(notes)
     text = target.read_text(encoding="utf-8")
     other = rng.choice(notes).relative_to(root).with_suffix("").as_posix()
-    kind = rng.randrange(6)
+    kind = rng.randrange(7)
     if kind == 0:
         text += f"\nSee [[{other}]] and [[{other}#Nowhere]].\n"
     elif kind == 1:
@@ -368,6 +486,8 @@ def _random_edit(rng: random.Random, root: Path) -> None:
         text += "\n| a | b |\n| --- | --- |\n| 1 |\n"
     elif kind == 4:
         (root / f"New {rng.randrange(1000)}.md").write_text(f"# New\n\n[[{other}]]\n", encoding="utf-8")
+    elif kind == 5:
+        _file_change(rng, root)
     else:
         text += "\n%% vaultlint-disable-next-line VL101 %%\n[[Missing note]]\n"
     target.write_text(text, encoding="utf-8")
@@ -377,6 +497,40 @@ def _random_edit(rng: random.Random, root: Path) -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_checks_after_random_edits_report_what_fresh_checks_report(tmp_path, seed):
     _assert_checks_after_edits_match_fresh(tmp_path / "vault", seed, seed, _random_edit, 4)
+
+
+def _file_change(rng: random.Random, root: Path) -> None:
+    """A file added, removed or renamed, without touching any other: a note or an
+    attachment, named as a link somewhere wants, as a note already is, or anew."""
+    files = sorted(path for path in root.rglob("*") if path.is_file() and CACHE_DIR_NAME not in path.parts and ".obsidian" not in path.parts)
+    chosen = rng.choice(files)
+    wanted = sorted({
+        name for path in files if path.suffix == ".md"
+        for name in re.findall(r"\[\[([^\]|#^]+)", path.read_text(encoding="utf-8"))
+    })
+    kind = rng.randrange(5)
+    if kind == 0:  # a note a link wants, or one named as another already is (elsewhere)
+        name = rng.choice(wanted + [chosen.stem]).split("/")[-1]
+        folder = root / rng.choice(["", "Elsewhere", "Papers"])
+        folder.mkdir(exist_ok=True)
+        (folder / f"{name}.md").write_text(f"# {name}\n\n## Method\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n", encoding="utf-8")
+    elif kind == 1:
+        chosen.unlink()
+    elif kind == 2:  # renamed in place
+        chosen.rename(chosen.with_name(f"Renamed {rng.randrange(1000)}{chosen.suffix}"))
+    elif kind == 3:  # moved, name kept
+        (root / "Moved").mkdir(exist_ok=True)
+        if not (root / "Moved" / chosen.name).exists():
+            chosen.rename(root / "Moved" / chosen.name)
+    else:  # an attachment, perhaps one an embed wants
+        name = rng.choice([f"figure {rng.randrange(100)}.png", *(f"{name.split('/')[-1]}.png" for name in wanted[:3])])
+        (root / name).write_bytes(b"png")
+    age(root)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_checks_after_random_file_changes_report_what_fresh_checks_report(tmp_path, seed):
+    _assert_checks_after_edits_match_fresh(tmp_path / "vault", 20 + seed, seed, _file_change, 6)
 
 
 def test_fix_takes_the_findings_a_check_kept(vault, checked):
@@ -444,7 +598,7 @@ def test_after_a_paper_note_edit_workers_unpickle_no_note_all_of_whose_findings_
     readers = set(paper_readers(Vault.load(root, use_cache=False), None))
     edited = min(path for path in readers if path.startswith("Papers/"))
     # Notes whose links into the edited note other rules follow are checked again by those.
-    linking = {path for path in readers if edited in first._paths_of(first.results.get(path).linked)}
+    linking = {path for path in readers if edited in first.results.linked_paths(first.results.get(path))}
     untouched = readers - linking - {edited}
     assert len(untouched) > 10
     edit(root, edited, (root / edited).read_text(encoding="utf-8") + "\nEdited.\n")

@@ -20,10 +20,12 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .obsidian import EVERY_NAME
 from .records import dataclass
 from .source import compact_pickle
 
@@ -301,13 +303,16 @@ class NoteFindings:
     """What the rules found in one note, kept for a later run (see :class:`NoteResultCache`).
 
     ``digest``: the hash of the note's bytes; ``linked``: the other notes its rules
-    read while checking it, by their place in the vault's file list (which the key
-    covers, as it covers which rules check the note), and ``linked_digest`` the hash
+    read while checking it, by their place in the file list kept with them
+    (``NoteResultCache.files``), and ``linked_digest`` the hash
     of their hashes; ``named_digest``: the hash of the
     hashes of the notes the rules that prepare named; ``raw``: by rule, the findings of
     the rules whose findings may be kept (``Rule.reads``), before the note's
     suppressions (a rule that found nothing is left out); ``settled``: all its findings after them, or ``None`` when some
-    rule must check the note again on every run anyway.
+    rule must check the note again on every run anyway; ``names``: the file names
+    (``obsidian.file_name_key``) the kept rules that read notes looked up in it,
+    ``None`` when one of them may have read the whole file list
+    (``Rule.looks_up_files``); ``names_prepared``: the same of the rules that prepare.
     """
 
     digest: bytes
@@ -316,6 +321,8 @@ class NoteFindings:
     named_digest: bytes
     raw: dict
     settled: tuple | None
+    names: tuple[str, ...] | None = None
+    names_prepared: tuple[str, ...] | None = None
 
 
 def linked_digest(linked: Iterable[str], digests: dict[str, bytes]) -> bytes:
@@ -333,8 +340,9 @@ class NoteResultCache:
     One file, ``<cache dir>/note-results-<key>.pickle``, holds a
     :class:`NoteFindings` per note under the key of everything else that decides
     the findings it keeps (:meth:`ResultCache.keys`: vaultlint's code, the
-    configuration and rules, the vault's file list, Obsidian's settings); any change
-    there starts it afresh. Not the attachments' or hidden files' times: only rules
+    configuration and rules, Obsidian's settings); any change there starts it
+    afresh. It keeps the vault's file list too (``files``): the engine compares it
+    with the list of the run (``Linter._reuse``). Not the attachments' or hidden files' times: only rules
     that say nothing of what they read may read those, and they check every note
     every time; so a fresh checkout (CI with a restored cache) takes them too. A note's findings are taken from it when its bytes are unchanged, and
     only for rules that say what they read (``Rule.reads``): the note alone, or the
@@ -349,20 +357,50 @@ class NoteResultCache:
         self.file = folder / f"note-results-{cache_key()}.pickle"
         self._entries: dict[str, NoteFindings] | None = None
         self._new: dict[str, NoteFindings] = {}
+        # The vault's file list when the stored entries were kept, which their ``linked``
+        # numbers index (empty with no entries); the file names the rules that prepare
+        # looked up in the runs whose findings are kept, and in this run.
+        self._files: list[str] = []
+        self._prepared_names: frozenset[str] = frozenset()
+        self._new_prepared_names: set[str] = set()
 
     def _load(self) -> dict[str, NoteFindings]:
         if self._entries is None:
             entries: dict[str, NoteFindings] = {}
             try:
                 with paused_gc(), open(self.file, "rb") as stream:
-                    tag, key, stored = pickle.load(stream)
-                if tag == _NOTE_RESULTS_FORMAT and key == self.key and isinstance(stored, dict):
-                    entries = stored
+                    tag, key, files, prepared_names, stored = pickle.load(stream)
+                if (
+                    tag == _NOTE_RESULTS_FORMAT and key == self.key and isinstance(stored, dict) and isinstance(files, list)
+                    and isinstance(prepared_names, frozenset)
+                ):
+                    entries, self._files, self._prepared_names = stored, files, prepared_names
                     mark_used(self.file)
             except Exception:  # missing, truncated, corrupt or another run's: start afresh
                 pass
             self._entries = entries
         return self._entries
+
+    @property
+    def files(self) -> list[str]:
+        """The vault's file list when the stored entries were kept."""
+        self._load()
+        return self._files
+
+    @property
+    def prepared_names(self) -> frozenset[str] | None:
+        """The file names the rules that prepare looked up in the runs whose findings
+        are kept (``Linter._prepare``); ``None`` when they may have read every name."""
+        self._load()
+        return None if EVERY_NAME in self._prepared_names else self._prepared_names
+
+    def add_prepared_names(self, names: Iterable[str]) -> None:
+        self._new_prepared_names.update(names)
+
+    def linked_paths(self, entry: NoteFindings) -> list[str]:
+        """The paths of the notes a stored entry's rules read (its ``linked``)."""
+        files = self.files
+        return [files[at] for at in entry.linked if at < len(files)]
 
     def get(self, path: str) -> NoteFindings | None:
         return self._load().get(path)
@@ -370,23 +408,56 @@ class NoteResultCache:
     def put(self, path: str, entry: NoteFindings) -> None:
         self._new[path] = entry
 
-    def save(self, notes: Iterable[str], background: bool = False) -> None:
+    def save(self, notes: Iterable[str], files: list[str], background: bool = False) -> None:
         """Write the entries of ``notes`` (the vault's notes now: others drop out), the
-        new over the stored, if any is new. ``background``: as ``NoteCache.save``."""
+        new over the stored, if any is new; the new ones' ``linked`` index ``files``
+        (the vault's file list now), and the stored ones are renumbered to match.
+        ``background``: as ``NoteCache.save``."""
         if not self._new:
             return
         stored = self._load()
+        if stored and self._files != files:
+            numbers = {path: at for at, path in enumerate(files)}
+            before = self._files
+
+            def renumbered(entry: NoteFindings) -> NoteFindings:
+                paths = [before[at] for at in entry.linked if at < len(before)]
+                linked = tuple(numbers[path] for path in paths if path in numbers)
+                # A linked note gone from the list keeps its place in the hash, which
+                # then no longer matches: the note is checked again, as it must be.
+                return replace(entry, linked=linked, linked_digest=entry.linked_digest if len(linked) == len(paths) else b"")
+
+            stored = {path: renumbered(entry) for path, entry in stored.items()}
         entries = {path: self._new.get(path) or stored.get(path) for path in notes}
         entries = {path: entry for path, entry in entries.items() if entry is not None}
-        self._entries, self._new = entries, {}
-        write_in_child(lambda: self._write(entries), background)
+        # Kept findings may come from any earlier run: the names of all of them.
+        prepared_names = self._prepared_names | self._new_prepared_names
+        new = set(self._new)
+        self._entries, self._new, self._files, self._prepared_names = entries, {}, list(files), prepared_names
+        self._new_prepared_names = set()
+        write_in_child(lambda: self._write(entries, self._files, prepared_names, new), background)
 
-    def _write(self, entries: dict[str, NoteFindings]) -> None:
-        write_atomically(self.folder, self.file, (_NOTE_RESULTS_FORMAT, self.key, entries))
+    def _write(self, entries: dict[str, NoteFindings], files: list[str], prepared_names: frozenset[str], new: set[str]) -> None:
+        # Notes look up the same names (the vault's popular notes): one string each, which
+        # the pickle then writes once (the file was four times as large with a copy each).
+        # Those read from the file already are (the pickle restores them shared).
+        shared: dict[str, str] = {}
+
+        def one_copy(names: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if names is None else tuple([shared.setdefault(name, name) for name in names])
+
+        entries = {
+            path: NoteFindings(
+                entry.digest, entry.linked, entry.linked_digest, entry.named_digest, entry.raw, entry.settled,
+                one_copy(entry.names), one_copy(entry.names_prepared),
+            ) if path in new else entry
+            for path, entry in entries.items()
+        }
+        write_atomically(self.folder, self.file, (_NOTE_RESULTS_FORMAT, self.key, files, prepared_names, entries))
         remove_other_keys(self.folder, "note-results", self.file)
 
 
-_NOTE_RESULTS_FORMAT = "vaultlint-note-results-2"
+_NOTE_RESULTS_FORMAT = "vaultlint-note-results-3"
 
 
 def processes_fork() -> bool:
@@ -726,15 +797,14 @@ class ResultCache:
     @staticmethod
     def keys(vault, rules, paths, settings: str = "", scope: str = "") -> tuple[bytes, bytes]:
         """The key of this run's findings as a whole, and the key of what decides each
-        note's findings besides notes (see :class:`NoteResultCache`): vaultlint's code,
-        the rules and their options, the configuration, Obsidian's settings and the
-        vault's file list. The first adds the notes' hashes, the other files' sizes and
-        times, the hidden folders' files (which rules that say nothing of what they
-        read may read), the notes reported and their ``scope``."""
+        note's findings besides notes and the vault's file list (see
+        :class:`NoteResultCache`): vaultlint's code, the rules and their options, the
+        configuration and Obsidian's settings. The first adds the file list, the notes'
+        hashes, the other files' sizes and times, the hidden folders' files (which
+        rules that say nothing of what they read may read), the notes reported and
+        their ``scope``."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(cache_key().encode())
-        # Joined, then hashed at once: a pre-commit run hashes every path of the vault.
-        digest.update("".join(f"{path}\0" for path in vault.files).encode("utf-8", "surrogatepass"))
         digest.update(repr(vault.settings).encode())
         for rule in rules:
             origin = f"{type(rule).__module__}.{type(rule).__qualname__}"
@@ -747,6 +817,8 @@ class ResultCache:
         digest.update(_code_stamp(sorted(code_files)).encode())
         digest.update(settings.encode())
         notes_key = digest.digest()
+        # Joined, then hashed at once: a pre-commit run hashes every path of the vault.
+        digest.update("".join(f"{path}\0" for path in vault.files).encode("utf-8", "surrogatepass"))
         with stat_in(vault.root) as stat_in_root:
             for path in vault.files:
                 if path not in vault.digests:  # attachments, canvases: their stat stands for their bytes

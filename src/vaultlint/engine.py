@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable
 from .cache import NoteFindings, NoteResultCache, linked_digest, processes_fork
 from .diagnostics import Finding
 from .note import Note
+from .obsidian import EVERY_NAME, file_name_key, looked_up_names
 from .rule import READS_ANYTHING, READS_LINKED, READS_NOTE, READS_PREPARED, Context, Rule
 from .suppressions import Suppressions, parse
-from .vault import Vault
+from .vault import NOTE_EXTENSIONS, Vault
 
 Progress = Callable[[int, int], None]
 
@@ -95,6 +96,19 @@ def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, li
 _FILE_NUMBERS = "vaultlint.engine.file-numbers"
 
 
+def _with_names(looked: list[set[str] | None], entry: NoteFindings) -> list[set[str] | None]:
+    """``looked`` (see ``Linter._checks``) with the names ``entry``'s rules looked up."""
+    return [
+        None if mine is None or theirs is None else mine.union(theirs)
+        for mine, theirs in zip(looked, (entry.names, entry.names_prepared))
+    ]
+
+
+def _frozen_names(names: set[str] | None) -> tuple[str, ...] | None:
+    # A tuple: one per note in the kept findings' file, which pickles a tuple faster.
+    return None if names is None or EVERY_NAME in names else tuple(names)
+
+
 def _prepares(rule: Rule) -> bool:
     return type(rule).prepare is not Rule.prepare
 
@@ -155,7 +169,7 @@ class Linter:
         # By note, what this run found, to keep (see ``_keep``).
         self._kept: dict[str, NoteFindings] = {}
         # By note, its findings by rule and the other notes the rules read, until kept.
-        self._raw_kept: dict[str, tuple[dict[str, tuple[Finding, ...]], tuple[str, ...]]] = {}
+        self._raw_kept: dict[str, tuple[dict[str, tuple[Finding, ...]], tuple[str, ...], list[set[str] | None]]] = {}
         # While findings are kept: the notes the rules that prepare named (None: some
         # rule did not say), the hash of their bytes, and the rules whose findings are
         # all taken, which need not prepare.
@@ -166,6 +180,12 @@ class Linter:
         # the only ones they check again (None: they could not tell; see ``_prepared_changed``).
         self._affected: frozenset[str] | None = None
         self._known: dict[str, str] | None = None
+        # The names of the files added, removed or renamed since the findings were kept;
+        # whether what the rules that prepare built from the file list may have changed
+        # with them; and the file names their preparation looked up in this run.
+        self._changed_names: frozenset[str] = frozenset()
+        self._prepared_stale = False
+        self.prepared_names: set = set()
 
     def rules_for(self, path: str) -> list[Rule]:
         if self.ignored_for is None:
@@ -215,6 +235,10 @@ class Linter:
         keeping = self.results is not None
         by_rule: dict[str, tuple[Finding, ...]] = {}
         linked: set[str] = set()
+        # What the kept rules looked up (``FileIndex.looked_up``), of the rules that read
+        # notes and of those that prepare; None: some rule may have read every name.
+        looked: list[set | None] = [set(), set()]
+        index = self.vault.index
         for rule in rules:
             reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
             found = reused.get(rule.code)
@@ -225,23 +249,33 @@ class Linter:
                     note = self.vault.notes[path]
                 # The notes a rule that reads linked notes asks for, its findings' other inputs.
                 asked = self.vault.notes.asked = set() if reads == READS_LINKED else None
+                group = 1 if reads == READS_PREPARED else 0
+                if looked[group] is not None and reads != READS_ANYTHING and not (rule.online_only and not self.context.online):
+                    if rule.looks_up_files:
+                        index.looked_up = looked[group]
+                    else:
+                        looked[group] = None
                 try:
                     found = tuple(rule.check(note, self.context))
                 except Exception as error:
                     raise RuleCrash(rule, path, error) from error
                 finally:
                     self.vault.notes.asked = None
+                    index.looked_up = None
                 if asked:
                     linked |= asked
             if found and reads != READS_ANYTHING:
                 by_rule[rule.code] = found  # kept only when there are any: most rules find nothing
             findings.extend(found)
         if keeping:
+            looked = [None if recorded is None else looked_up_names(recorded) for recorded in looked]
             previous = reused and self.results.get(path)
             if previous:
-                linked.update(self._paths_of(previous.linked))  # what the rules taken from that run read
+                # What the rules taken from that run read.
+                linked.update(self.results.linked_paths(previous))
+                looked = _with_names(looked, previous)
             linked.discard(path)
-            self._raw_kept[path] = (by_rule, tuple(sorted(linked)))
+            self._raw_kept[path] = (by_rule, tuple(sorted(linked)), looked)
         return findings
 
     # --- findings kept between runs (``results``) --------------------------------------
@@ -265,14 +299,20 @@ class Linter:
         digests = vault.digests
         taken: list[Finding] = []
         to_check: list[str] = []
+        changed_names = self._changed_names
         for path in chosen:
             entry = self.results.get(path)
             rules = self.rules_for(path)
             if entry is None or entry.digest != digests.get(path) or path in vault.timed_out:
                 to_check.append(path)
                 continue
-            linked_unchanged = entry.linked_digest == linked_digest(self._paths_of(entry.linked), digests)
-            if self._affected is not None:
+            linked_unchanged = entry.linked_digest == linked_digest(self.results.linked_paths(entry), digests)
+            names_unchanged = not changed_names or (entry.names is not None and changed_names.isdisjoint(entry.names))
+            if changed_names and (
+                self._prepared_stale or entry.names_prepared is None or not changed_names.isdisjoint(entry.names_prepared)
+            ):
+                named_unchanged = False
+            elif self._affected is not None:
                 named_unchanged = named is not None and path not in self._affected
             else:
                 named_unchanged = named is not None and entry.named_digest == self._named_digest
@@ -280,8 +320,8 @@ class Linter:
             for rule in rules:
                 reads = rule.reads_in(self.context)
                 if (
-                    reads == READS_NOTE
-                    or (reads == READS_LINKED and linked_unchanged)
+                    (reads == READS_NOTE and names_unchanged)
+                    or (reads == READS_LINKED and linked_unchanged and names_unchanged)
                     or (reads == READS_PREPARED and named_unchanged and _prepares(rule))
                 ):
                     usable[rule.code] = entry.raw.get(rule.code, ())
@@ -303,9 +343,19 @@ class Linter:
         }
         return taken, to_check
 
+    def _changed_file_names(self) -> frozenset[str]:
+        """The names (``obsidian.file_name_key``) of the files added, removed or renamed
+        since the kept findings were kept: a kept finding that looked none of them up
+        still holds (``Rule.looks_up_files``)."""
+        assert self.results is not None
+        before, now = self.results.files, self.vault.files
+        if not before or before == now:  # none kept, or the same files
+            return frozenset()
+        return frozenset(file_name_key(path) for path in set(before).symmetric_difference(now))
+
     def _keep(self, path: str, settled: list[Finding] | None) -> None:
         """Keep what this run found in the note at ``path`` (see ``_checks``) for later runs."""
-        by_rule, linked = self._raw_kept.pop(path, ({}, ()))
+        by_rule, linked, looked = self._raw_kept.pop(path, ({}, (), [None, None]))
         vault = self.vault
         digest = vault.digests.get(path)
         if digest is None or path in vault.timed_out or path in vault._rewritten:
@@ -314,6 +364,7 @@ class Linter:
         if earlier is not None:
             by_rule = {**earlier.raw, **by_rule}
             linked = tuple(sorted({*self._paths_of(earlier.linked), *linked}))
+            looked = _with_names(looked, earlier)
         numbers = self._file_numbers()
         self._kept[path] = NoteFindings(
             digest,
@@ -322,6 +373,8 @@ class Linter:
             self._named_digest,
             by_rule,
             None if settled is None else tuple(settled),
+            _frozen_names(looked[0]),
+            _frozen_names(looked[1]),
         )
 
     def _file_numbers(self) -> dict[str, int]:
@@ -381,11 +434,15 @@ class Linter:
         self.context.begin_run(chosen)
         self._reused, self._kept, self._raw_kept, self._taken_whole = {}, {}, {}, set()
         self._named, self._named_digest, self._affected = None, b"", None
+        self.prepared_names = set()
         to_check = chosen
         if self.context.online:
             self.results = None  # what online checks find is not the notes' alone
         if self.results is not None:
             self._file_numbers()  # built once here, inherited by the workers
+            self._changed_names = self._changed_file_names()
+            kept_names = self.results.prepared_names
+            self._prepared_stale = bool(self._changed_names) and (kept_names is None or not kept_names.isdisjoint(self._changed_names))
             self._affected = self._prepared_changed()
             if self._affected:
                 self.context.prepared_focus = tuple(sorted(self._affected))
@@ -408,24 +465,37 @@ class Linter:
         if self.results is not None:
             for path, entry in self._kept.items():
                 self.results.put(path, entry)
+            self.results.add_prepared_names(looked_up_names(self.prepared_names))
             self._reused, self._kept, self._raw_kept, self._taken_whole = {}, {}, {}, set()
         findings.sort(key=lambda finding: finding.sort_key)
         return findings
 
     def _prepare(self) -> None:
-        for rule in self.rules:
-            if rule.code in self._taken_whole:
-                continue
-            try:
-                rule.prepare(self.context)
-            except Exception as error:
-                raise RuleCrash(rule, "the vault as a whole", error) from error
+        # What the rules build from the file list, by the names they look up (see
+        # ``_reuse``): kept with the findings, for later runs to compare.
+        self.vault.index.looked_up = self.prepared_names
+        try:
+            for rule in self.rules:
+                if rule.code in self._taken_whole:
+                    continue
+                if not rule.looks_up_files and rule.reads_in(self.context) == READS_PREPARED:
+                    self.prepared_names.add((EVERY_NAME,))  # it may build on any file's name
+                try:
+                    rule.prepare(self.context)
+                except Exception as error:
+                    raise RuleCrash(rule, "the vault as a whole", error) from error
+        finally:
+            self.vault.index.looked_up = None
 
     def _prepared_changed(self) -> frozenset[str] | None:
         """The notes whose findings by the rules that prepare may differ from those kept
         (see ``Rule.prepared_changed``), given the notes whose bytes changed since;
         ``None`` when one of those rules cannot tell, or does not say what it reads."""
         assert self.results is not None
+        if self._prepared_stale:
+            return None
+        if any(path.lower().endswith(NOTE_EXTENSIONS) for path in set(self.results.files).difference(self.vault.files)):
+            return None  # what a removed note held is not known to them
         digests, timed_out = self.vault.digests, self.vault.timed_out
         earlier: dict[str, bytes | None] = {}
         for path in self.vault.notes:

@@ -342,10 +342,50 @@ class Resolution:
         return self.candidates[0] if self.candidates else None
 
 
+# In ``FileIndex.looked_up``: the whole file list was read, not names looked up. No file
+# name holds a "/".
+EVERY_NAME = "/"
+
+
+def file_name_key(path: str) -> str:
+    """The name under which ``FileIndex`` files ``path``: its last part, NFC, lower-cased."""
+    return nfc_lower(path).rpartition("/")[2]
+
+
+def looked_up_names(looked_up: Iterable[str | tuple[str]]) -> set[str]:
+    """The file names of what ``FileIndex.looked_up`` recorded (``EVERY_NAME`` among
+    them when the whole list was read)."""
+    names: set[str] = set()
+    for item in looked_up:
+        if type(item) is tuple:
+            names.add(item[0])
+        else:
+            names.update(lookup_names(item))
+    return names
+
+
+# Once per frequent link path, and the same strings for every note that has it (which
+# the file of kept findings then holds once); a small cache, as a large one held 10 MB.
+@lru_cache(maxsize=1 << 12)
+def lookup_names(linkpath: str) -> tuple[str, ...]:
+    """The names ``FileIndex.resolve`` may look ``linkpath`` up by: with ``.md`` added,
+    and as written when that has an extension (a superset of those it does look up)."""
+    name = nfc_lower(linkpath).rpartition("/")[2]
+    return (name, name + ".md") if "." in name else (name + ".md",)
+
+
 class FileIndex:
-    """Every file of the vault by lower-cased name and path, as Obsidian's ``uniqueFileLookup``."""
+    """Every file of the vault by lower-cased name and path, as Obsidian's ``uniqueFileLookup``.
+
+    While ``looked_up`` is a set, every lookup adds what it asked about: the link path
+    resolved, as given (cheap, for the most frequent lookup), or a 1-tuple of the file
+    name (``file_name_key``), ``(EVERY_NAME,)`` for the whole list. ``looked_up_names``
+    turns that into the names: what a check of one note depended on, so that a later
+    run knows whether an added, removed or renamed file can change its findings
+    (``Rule.looks_up_files``)."""
 
     def __init__(self, paths: Iterable[str]) -> None:
+        self.looked_up: set[str | tuple[str]] | None = None
         self._by_name: dict[str, list[str]] = {}
         self._by_path: dict[str, str] = {}
         self.paths: list[str] = []
@@ -367,22 +407,38 @@ class FileIndex:
                 named.append(path)
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and nfc_lower(path) in self._by_path
+        if not isinstance(path, str):
+            return False
+        if self.looked_up is not None:
+            self.looked_up.add((file_name_key(path),))
+        return nfc_lower(path) in self._by_path
 
     def exact(self, path: str) -> str | None:
+        if self.looked_up is not None:
+            self.looked_up.add((file_name_key(path),))
         return self._by_path.get(nfc_lower(path))
 
     def named(self, file_name: str) -> list[str]:
         """Every file whose name (with extension) is ``file_name``, case-insensitively."""
+        if self.looked_up is not None:
+            self.looked_up.add((file_name_key(file_name),))
         return list(self._by_name.get(nfc_lower(file_name), ()))
 
     def names(self) -> Iterable[str]:
+        self.read_every_name()
         return self._by_name.keys()
+
+    def read_every_name(self) -> None:
+        """Record (see ``looked_up``) that what is asked depends on every file's name."""
+        if self.looked_up is not None:
+            self.looked_up.add((EVERY_NAME,))
 
     def resolve(self, linkpath: str, source_path: str) -> Resolution:
         """``getLinkpathDest``: the files a link path can mean, best first."""
         if linkpath == "":
             return Resolution((source_path,), by_exact_path=True)
+        if self.looked_up is not None:
+            self.looked_up.add(linkpath)
         known = self._anywhere.get(linkpath)
         if known is not None:
             return known

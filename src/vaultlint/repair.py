@@ -101,6 +101,7 @@ def _stem(name: str) -> str:
 
 def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[str]:
     """Files whose name is close to ``file_name`` (same extension); one when it is clearly best."""
+    vault.index.read_every_name()  # which names are close depends on every name
     remembered = vault.memo.get(("similar", file_name, cutoff))
     if remembered is not None:
         return remembered

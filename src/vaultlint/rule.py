@@ -102,13 +102,23 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     # What the findings in a note depend on, so that a later run may take them as they
     # were for a note that did not change: READS_NOTE (the note alone, with the
-    # vault's file list, Obsidian's settings and the configuration, which every run
-    # compares), READS_LINKED (also the other notes the check asks ``vault.notes``
+    # vault's file list (see ``looks_up_files``), Obsidian's settings and the
+    # configuration, which every run compares), READS_LINKED (also the other notes the check asks ``vault.notes``
     # or ``vault.subpath_targets`` for, with nothing of them kept between notes),
     # READS_PREPARED (for a rule that prepares: also the notes ``prepared_for``
     # names, which must be all that ``prepare`` reads), or READS_ANYTHING (checked
     # again every time: the safe default for a rule that reads anything else).
     reads: ClassVar[str] = READS_ANYTHING
+    # For a rule that says what it reads: True when the vault's file list reaches its
+    # findings only through lookups by name, which the engine records (in ``check``,
+    # and in ``prepare`` for the run as a whole): ``vault.resolve``,
+    # ``vault.resolve_link``, ``vault.index`` (``resolve``, ``exact``, ``named``,
+    # ``in``; ``names()`` counts as reading every name) and vaultlint's helpers built
+    # on them (``repair``), never ``vault.files`` or ``vault.index.paths`` or an index
+    # of its own built from them. A later run then takes its findings in a note while
+    # no file added, removed or renamed since has a name it looked up. False (the
+    # default): any such change checks the note again.
+    looks_up_files: ClassVar[bool] = False
     # True for a rule that finds nothing unless the run is online (``--online``): an
     # offline run may take its (empty) findings in a note from an earlier run.
     online_only: ClassVar[bool] = False

@@ -478,6 +478,8 @@ class Vault:
         if found is None:
             found = self.index.resolve(linkpath, source_path)
             self._resolved[key] = found
+        elif self.index.looked_up is not None and linkpath:
+            self.index.looked_up.add(linkpath)  # as the lookup itself would
         return found
 
     def resolve_link(self, link: Link, note: Note) -> Resolution:

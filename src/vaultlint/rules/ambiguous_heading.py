@@ -57,6 +57,7 @@ class AmbiguousHeading(Rule):
     )
     tags = ("links", "headings")
     reads = READS_LINKED
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

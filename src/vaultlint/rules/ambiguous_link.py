@@ -59,6 +59,7 @@ class AmbiguousLink(Rule):
     )
     tags = ("links",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

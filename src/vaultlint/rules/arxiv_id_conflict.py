@@ -119,6 +119,7 @@ class ArxivIdConflict(ReadsPapers, Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "papers")
     reads = READS_PREPARED
+    looks_up_files = True
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.prepared_focus)

@@ -60,6 +60,7 @@ class ArxivIdMalformed(ReadsPapers, Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv",)
     reads = READS_PREPARED
+    looks_up_files = True
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.prepared_focus)

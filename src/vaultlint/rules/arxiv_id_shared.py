@@ -82,6 +82,7 @@ class ArxivIdShared(ReadsPapers, Rule):
     fix_availability = FixAvailability.NONE
     tags = ("arxiv", "papers")
     reads = READS_PREPARED
+    looks_up_files = True
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.prepared_focus)

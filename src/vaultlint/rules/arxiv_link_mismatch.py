@@ -56,6 +56,7 @@ class ArxivLinkMismatch(ReadsPapers, Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("arxiv", "links")
     reads = READS_PREPARED
+    looks_up_files = True
 
     def prepare(self, context: Context) -> None:
         analysis(context.vault, context.prepared_focus)

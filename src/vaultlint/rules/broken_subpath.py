@@ -76,6 +76,7 @@ class BrokenSubpath(Rule):
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links", "headings")
     reads = READS_LINKED
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

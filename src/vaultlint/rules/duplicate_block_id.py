@@ -48,6 +48,7 @@ class DuplicateBlockId(Rule):
     fix_availability = FixAvailability.NONE
     tags = ("links", "blocks")
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         first_seen: dict[str, int] = {}

@@ -53,6 +53,7 @@ class MissingEmbed(Rule):
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links", "images")
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -133,6 +133,7 @@ class MissingIndexRow(ReadsPapers, Rule):
     fix_availability = FixAvailability.ALWAYS
     tags = ("tables", "papers")
     reads = READS_PREPARED
+    looks_up_files = True
 
     def prepare(self, context: Context) -> None:
         _by_path(context, paper_index(context.vault, context.prepared_focus))

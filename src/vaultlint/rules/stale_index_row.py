@@ -199,6 +199,7 @@ class StaleIndexRow(ReadsPapers, Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("tables", "papers")
     reads = READS_PREPARED
+    looks_up_files = True
 
     options = (
         Option(

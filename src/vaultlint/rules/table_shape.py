@@ -76,6 +76,7 @@ class TableShape(Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("tables",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for table in note.tables:

@@ -49,6 +49,7 @@ class UncreatedNote(Rule):
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

@@ -71,6 +71,7 @@ class UnescapedPipeInTable(Rule):
     fix_availability = FixAvailability.ALWAYS
     tags = ("tables", "links")
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         if not note.tables:

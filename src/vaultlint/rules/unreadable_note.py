@@ -55,6 +55,7 @@ class UnreadableNote(Rule):
     fix_availability = FixAvailability.NONE
     tags = ("syntax",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         for problem in note.problems:

@@ -64,6 +64,7 @@ class UnresolvedLink(Rule):
     options = (Option("check-comments", False, COMMENTS_OPTION_HELP),)
     tags = ("links",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         vault = context.vault

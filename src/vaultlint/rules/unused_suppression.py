@@ -73,6 +73,7 @@ class UnusedSuppression(Rule):
     fix_availability = FixAvailability.SOMETIMES
     tags = ("suppressions",)
     reads = READS_NOTE
+    looks_up_files = True
 
     def check(self, note: Note, context: Context) -> Iterator[Finding]:
         return iter(())  # judged after the other rules, in check_suppressions
