@@ -533,6 +533,63 @@ def test_checks_after_random_file_changes_report_what_fresh_checks_report(tmp_pa
     _assert_checks_after_edits_match_fresh(tmp_path / "vault", 20 + seed, seed, _file_change, 6)
 
 
+def _paper_edit_or_file_change(rng: random.Random, root: Path) -> None:
+    (_paper_edit if rng.random() < 0.5 else _file_change)(rng, root)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_checks_after_paper_edits_and_file_changes_report_what_fresh_checks_report(tmp_path, seed, affected):
+    _assert_checks_after_edits_match_fresh(tmp_path / "vault", 30 + seed, seed, _paper_edit_or_file_change, 8)
+    assert any(found is not None for found in affected[1:])  # the bounded path was taken
+
+
+@pytest.mark.skipif(not processes_fork(), reason="notes are checked in workers only where processes fork")
+@pytest.mark.parametrize("seed", range(6))
+def test_checks_in_workers_after_edits_of_every_kind_report_what_fresh_checks_report(tmp_path, seed, monkeypatch):
+    monkeypatch.setattr(engine, "PARALLEL_MIN_NOTES", 5)
+    rng = random.Random(seed)
+    root = tmp_path / "vault"
+    generate(root, 60, seed=40 + seed)
+    age(root)
+    check(root, "--jobs", "2")
+    for _ in range(8):
+        rng.choice([_random_edit, _paper_edit, _file_change])(rng, root)
+        assert check(root, "--jobs", "2") == fresh(root)
+
+
+def test_removing_a_note_clears_what_its_papers_made_others_report(tmp_path, affected):
+    section = "# {0}\n\n## {1}\n\n> [!info]\n> - arXiv: [2210.03629](https://arxiv.org/abs/2210.03629)\n"
+    files = {
+        "Agents.md": section.format("Agents", "ReAct synergizing reasoning and acting"),
+        "Tools.md": section.format("Tools", "Toolformer language models teach themselves"),
+        "Daily.md": "# Daily\n\nNothing about papers.\n",
+    }
+    root = write_vault(tmp_path / "vault", files)
+    age(root)
+    assert check(root).count("VL302") == 2  # one ID, two papers
+    (root / "Tools.md").unlink()
+    after = check(root)
+    assert affected[-1] is not None and "Agents.md" in affected[-1] and "Daily.md" not in affected[-1]
+    assert "VL302" not in after and after == fresh(root)
+
+
+def test_after_a_note_is_added_or_removed_the_paper_rules_check_only_the_notes_its_papers_meet(vault, affected):
+    check(vault)
+    write_vault(vault, {"Daily.md": "# Daily\n\nRead [[Papers#ReAct]].\n"})  # no paper records of its own
+    age(vault)
+    check(vault)
+    assert affected[-1] == frozenset({"Daily.md"})
+    (vault / "Daily.md").unlink()
+    after = check(vault)
+    assert affected[-1] == frozenset()
+    assert after == fresh(vault)
+    write_vault(vault, {"More papers.md": "# More\n\n## ReAct\n\n> [!info]\n> - arXiv: [2303.11366](https://arxiv.org/abs/2303.11366)\n"})
+    age(vault)
+    after = check(vault)
+    assert affected[-1] is not None and "Papers.md" in affected[-1]  # the two share a paper title
+    assert after == fresh(vault)
+
+
 def test_fix_takes_the_findings_a_check_kept(vault, checked):
     write_vault(vault, {"Table.md": "# Table\n\n| a | b |\n| --- | --- |\n| 1 |\n"})
     age(vault)

@@ -80,12 +80,15 @@ def _check_in_worker(paths: list[str]) -> tuple[int, list[Finding], dict[str, li
     unsettled: dict[str, list[Finding]] = {}
     for path in paths:
         rules = linter.rules_for(path)
-        findings = linter._checks(path, [rule for rule in rules if not _prepares(rule)])
         if path in needed:
+            findings = linter._checks(path, [rule for rule in rules if not _prepares(rule)])
             unsettled[path] = findings
             if linter.results is not None:
                 linter._keep(path, None)  # settled with what the rules that prepare find, each run
         else:
+            # The rules that prepare find nothing here, but what they found before is
+            # taken (a note checked again only because a note it links to changed).
+            findings = linter._checks(path, rules, unprepared=True)
             note_findings = linter._settle(linter.vault.notes[path], rules, findings)
             settled.extend(note_findings)
             if linter.results is not None:
@@ -224,11 +227,13 @@ class Linter:
             self._keep(path, findings)
         return findings
 
-    def _checks(self, path: str, rules: Iterable[Rule]) -> list[Finding]:
+    def _checks(self, path: str, rules: Iterable[Rule], unprepared: bool = False) -> list[Finding]:
         """What the rules find in the note at ``path``, before its suppressions: taken from
         an earlier run where ``_reuse`` allowed, and noted for later runs when kept. The
         note is unpickled only for a rule that checks it: after an edit to a note the paper
-        index reads, a worker has no other rule to run on the other such notes."""
+        index reads, a worker has no other rule to run on the other such notes. With
+        ``unprepared`` (in a worker forked before the rules prepared, for a note none of
+        them named), the rules that prepare find nothing but what is taken."""
         findings: list[Finding] = []
         note: Note | None = None
         reused = self._reused.get(path, {})
@@ -242,7 +247,7 @@ class Linter:
         for rule in rules:
             reads = rule.reads_in(self.context) if keeping else READS_ANYTHING
             found = reused.get(rule.code)
-            if found is None and keeping and self._named is not None and _prepares(rule) and path not in self._named:
+            if found is None and _prepares(rule) and (unprepared or (keeping and self._named is not None and path not in self._named)):
                 found = ()  # as promised (prepared_for): nothing to find here
             if found is None:
                 if note is None:
@@ -494,14 +499,21 @@ class Linter:
         assert self.results is not None
         if self._prepared_stale:
             return None
-        if any(path.lower().endswith(NOTE_EXTENSIONS) for path in set(self.results.files).difference(self.vault.files)):
-            return None  # what a removed note held is not known to them
         digests, timed_out = self.vault.digests, self.vault.timed_out
         earlier: dict[str, bytes | None] = {}
+        before = set(self.results.files) if self._changed_names else None
         for path in self.vault.notes:
             entry = self.results.get(path)
             if entry is None or entry.digest != digests.get(path) or path in timed_out:
-                earlier[path] = None if entry is None else entry.digest
+                if entry is None:
+                    earlier[path] = b"" if before is not None and path not in before else None  # added since, or unknown
+                else:
+                    earlier[path] = entry.digest
+        if before is not None:
+            for path in before.difference(self.vault.files):
+                if path.lower().endswith(NOTE_EXTENSIONS):
+                    entry = self.results.get(path)
+                    earlier[path] = None if entry is None else entry.digest  # removed since
         affected: set[str] = set()
         for rule in self.rules:
             if not _prepares(rule):

@@ -615,10 +615,18 @@ def papers_changed(vault: Vault, earlier: Mapping[str, bytes | None]) -> frozens
     changed = {path for path in earlier if path in vault.notes}
     walk = _scope_walk(vault)
     affected: frozenset[str] | None = None
-    if all(digest is not None and vault.earlier_summaries.get(path, (None,))[0] == digest for path, digest in earlier.items()):
-        then = {path: vault.earlier_summaries[path][1] for path in earlier}
+    then: dict[str, PaperSummary] = {}
+    for path, digest in earlier.items():
+        if digest == b"":  # added since: no records then
+            then[path] = PaperSummary(False)
+            continue
+        known = vault.earlier_summaries.get(path) or (None if path in vault.notes else vault.removed_summary(path))
+        if digest is None or known is None or known[0] != digest:
+            break
+        then[path] = known[1]
+    else:
         before = _ScopeWalk(vault, ChainMap(then, walk.summaries), replaced=then.keys())
-        affected = frozenset(walk.walk(changed) | before.walk(set(earlier)))
+        affected = frozenset(path for path in walk.walk(changed) | before.walk(set(earlier)) if path in vault.notes)
     vault.memo[key] = affected
     return affected
 

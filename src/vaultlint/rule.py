@@ -166,7 +166,9 @@ class Rule:
     def prepared_changed(self, context: Context, earlier: Mapping[str, bytes | None]) -> Collection[str] | None:
         """For a rule that ``READS_PREPARED``: the notes whose findings by it may differ
         from those an earlier run kept, given the notes whose bytes changed since
-        (``earlier``: each one's hash then, ``None`` where that run kept nothing);
+        (``earlier``: each one's hash then, ``None`` where that run kept nothing,
+        ``b""`` for a note added since; a note removed since is in it with its hash
+        then, and no longer in the vault);
         ``None`` (the default) when it cannot tell, and every note it names is checked
         again. The engine then runs it with ``context.prepared_focus`` set to them,
         which is what ``prepare``, ``prepared_for`` and ``check`` must build for.

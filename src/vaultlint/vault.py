@@ -264,6 +264,7 @@ class Vault:
         # The parse cache's entries of this run's notes (``cache.CachedNote``), which hold
         # the other notes' outlines, pickled; empty without a cache.
         self.cached_notes: Mapping[str, CachedNote] = {}
+        self._cached_before: Mapping[str, CachedNote] = {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
         self.memo: dict[object, object] = {}
@@ -375,7 +376,7 @@ class Vault:
         vault.fresh_facts = fresh_facts
         vault.earlier_summaries = earlier
         if cache is not None:
-            vault.cached_notes = cache.current
+            vault.cached_notes, vault._cached_before = cache.current, cache.previous
             vault.facts_cache = FactsCache(cache.folder)
             if cache.key_index is not None:
                 vault.summary_keys, vault.summaries_in_key_index = cache.key_index, indexed
@@ -406,6 +407,15 @@ class Vault:
         self._resolved = {key: value for key, value in self._resolved.items() if key[0] != path}
         self.generation += 1
         return note
+
+    def removed_summary(self, path: str) -> tuple[bytes, PaperSummary] | None:
+        """For a note the parse cache held and the vault no longer has, the hash of its
+        bytes then and its paper summary (``None``: not known)."""
+        entry = self._cached_before.get(path)
+        if entry is None or path in self.notes:
+            return None
+        summary = entry.summary()
+        return None if summary is None else (entry.digest, summary)
 
     def paper_summary(self, path: str) -> PaperSummary:
         """The note's :class:`~vaultlint.papers.PaperSummary` (computed here if no worker or cache gave it)."""
