@@ -264,6 +264,8 @@ class Vault:
         # The parse cache's entries of this run's notes (``cache.CachedNote``), which hold
         # the other notes' outlines, pickled; empty without a cache.
         self.cached_notes: Mapping[str, CachedNote] = {}
+        # The parse cache's entries as the last run left them, which still describe the
+        # notes removed since (``removed_summary``).
         self._cached_before: Mapping[str, CachedNote] = {}
         self._resolved: dict[tuple[str, str], Resolution] = {}
         # Derived indexes that rules build once per vault (e.g. names by extension).
