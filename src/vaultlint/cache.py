@@ -20,8 +20,8 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -107,6 +107,15 @@ class CachedNote:
             except Exception:  # damaged: worked out again from the note
                 self.summary_blob = None
         return self.paper_summary
+
+    def outlined(self) -> object:
+        """The outline (``None``: none kept, or its bytes are damaged)."""
+        if self.outline is None and self.outline_blob is not None:
+            try:
+                self.outline = pickle.loads(self.outline_blob)
+            except Exception:  # damaged: taken from the note
+                self.outline_blob = None
+        return self.outline
 
 
 class NoteCache:

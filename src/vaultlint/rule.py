@@ -103,8 +103,9 @@ class Rule:
     # What the findings in a note depend on, so that a later run may take them as they
     # were for a note that did not change: READS_NOTE (the note alone, with the
     # vault's file list (see ``looks_up_files``), Obsidian's settings and the
-    # configuration, which every run compares), READS_LINKED (also the other notes the check asks ``vault.notes``
-    # or ``vault.subpath_targets`` for, with nothing of them kept between notes),
+    # configuration, which every run compares), READS_LINKED (also the other notes
+    # the check asks ``vault.notes`` or ``vault.subpath_targets`` for, with nothing
+    # of them kept between notes),
     # READS_PREPARED (for a rule that prepares: also the notes ``prepared_for``
     # names, which must be all that ``prepare`` reads), or READS_ANYTHING (checked
     # again every time: the safe default for a rule that reads anything else).

@@ -472,12 +472,7 @@ class Vault:
             return outline
         entry = self.cached_notes.get(path)
         if entry is not None and path not in self._rewritten and entry.digest == self.digests.get(path):
-            outline = entry.outline
-            if outline is None and entry.outline_blob is not None:
-                try:
-                    outline = pickle.loads(entry.outline_blob)
-                except Exception:  # damaged: taken from the note
-                    outline = None
+            outline = entry.outlined()
             if isinstance(outline, SubpathTargets):
                 self.outlines[path] = outline
                 return outline
