@@ -499,6 +499,11 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
         return PaperSummary(False)
     if facts is None:
         facts = note_facts(note)
+    if facts is _NO_FACTS:
+        # No table and no identifier anywhere (``note_facts``' quick test): no row, no
+        # claim, nothing readable; only the headings' keys (most notes, so kept short).
+        titles, anchors = _heading_keys(note)
+        return PaperSummary(False, (), titles, anchors, (), frozenset(title for title in titles if title.count(" ") >= 2))
     view = _NoteView(note)
     text = note.text
 
@@ -547,7 +552,8 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
             if _LABEL_LINE_REST.match(_blank(line_text, spans)):
                 candidates = True
                 claimable.extend(found_on_line)
-    titles, anchors, heading_ids = [], [], []
+    titles, anchors = _heading_keys(note)
+    heading_ids = []
     claimable.sort(key=lambda item: item[0])
     claimable_at = [at for at, _ in claimable]
     for number, heading in enumerate(note.headings):
@@ -555,9 +561,6 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
         first = bisect.bisect_left(claimable_at, heading.span.end)
         last = bisect.bisect_left(claimable_at, lead_end, first)
         bases = set().union(*(found for _, found in claimable[first:last]))
-        title, anchor = title_key(heading.text), obsidian.heading_key(heading.text)
-        titles.append(title)
-        anchors.append(title if anchor == title else anchor)  # one string for the cache to store
         if bases:
             heading_ids.append((number, tuple(sorted(bases))))
     readable = bool(note.tables) or candidates
@@ -569,9 +572,19 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
         shared.update(key for key in (title, name) if key.count(" ") >= 2)
         if link is not None and link[0]:
             shared.add(("file", _file_key(link[0])))
-    return PaperSummary(
-        readable, tuple(rows), tuple(titles), tuple(anchors), tuple(heading_ids), frozenset(shared)
-    )
+    return PaperSummary(readable, tuple(rows), titles, anchors, tuple(heading_ids), frozenset(shared))
+
+
+def _heading_keys(note: Note) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``title_key`` and ``heading_key`` of each heading of ``note``; a heading's
+    anchor is its title's very string when the two are equal, one string for the
+    cache to store."""
+    titles, anchors = [], []
+    for heading in note.headings:
+        title, anchor = title_key(heading.text), obsidian.heading_key(heading.text)
+        titles.append(title)
+        anchors.append(title if anchor == title else anchor)
+    return tuple(titles), tuple(anchors)
 
 
 def paper_scope(vault: Vault, focus: Iterable[str] | None = None) -> set[str]:
