@@ -417,15 +417,22 @@ class NoteResultCache:
     def put(self, path: str, entry: NoteFindings) -> None:
         self._new[path] = entry
 
-    def save(self, notes: Iterable[str], files: list[str], background: bool = False) -> None:
+    def save(self, notes: Iterable[str], files: list[str], background: bool = False, checked: Iterable[str] | None = None) -> None:
         """Write the entries of ``notes`` (the vault's notes now: others drop out), the
-        new over the stored, if any is new; the new ones' ``linked`` index ``files``
-        (the vault's file list now), and the stored ones are renumbered to match.
-        ``background``: as ``NoteCache.save``."""
-        if not self._new:
-            return
+        new over the stored, if any is new or the file list changed; the new ones'
+        ``linked`` index ``files`` (the vault's file list now), and the stored ones are
+        renumbered to match. ``checked``: the notes the run checked or took the findings
+        of (``None``: all); after a change to the file list, which the run judged only
+        those against, the stored entries of the others are dropped. ``background``:
+        as ``NoteCache.save``."""
         stored = self._load()
-        if stored and self._files != files:
+        files_changed = bool(self._files) and self._files != files
+        if not self._new and not files_changed:
+            return
+        if files_changed and checked is not None:
+            judged = set(checked)
+            stored = {path: entry for path, entry in stored.items() if path in judged}
+        if stored and files_changed:
             numbers = {path: at for at, path in enumerate(files)}
             before = self._files
 
@@ -466,7 +473,7 @@ class NoteResultCache:
         remove_other_keys(self.folder, "note-results", self.file)
 
 
-_NOTE_RESULTS_FORMAT = "vaultlint-note-results-3"
+_NOTE_RESULTS_FORMAT = "vaultlint-note-results-4"
 
 
 def processes_fork() -> bool:

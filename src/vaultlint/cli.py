@@ -177,7 +177,7 @@ def _cached_check(options: Options, prepared: Run) -> list:
         if not vault.timed_out:
             results.put(key, findings)
         if linter.results is not None:
-            linter.results.save(vault.notes, vault.files, background=True)
+            linter.results.save(vault.notes, vault.files, background=True, checked=prepared.chosen)
         vault.save_paper_facts(background=True)
     return findings
 
@@ -418,7 +418,7 @@ def fix(output_format, statistics, exit_zero, quiet, progress, unsafe_fixes, sho
                 linter.results = _note_results(prepared, _cache_dir(options, vault.root), _result_keys(prepared)[1])
             result = fix_notes(linter, chosen, unsafe_fixes)
             if linter.results is not None:
-                linter.results.save(vault.notes, vault.files, background=True)
+                linter.results.save(vault.notes, vault.files, background=True, checked=chosen)
         finally:
             bar.close()
         if show_diff:

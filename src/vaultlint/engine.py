@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from .cache import NoteFindings, NoteResultCache, linked_digest, processes_fork
 from .diagnostics import Finding
 from .note import Note
-from .obsidian import EVERY_NAME, file_name_key, looked_up_names
+from .obsidian import EVERY_NAME, file_name_key, looked_up_names, names_touched
 from .rule import READS_ANYTHING, READS_LINKED, READS_NOTE, READS_PREPARED, Context, Rule
 from .suppressions import Suppressions, parse
 from .vault import NOTE_EXTENSIONS, Vault
@@ -312,9 +312,9 @@ class Linter:
                 to_check.append(path)
                 continue
             linked_unchanged = entry.linked_digest == linked_digest(self.results.linked_paths(entry), digests)
-            names_unchanged = not changed_names or (entry.names is not None and changed_names.isdisjoint(entry.names))
+            names_unchanged = not changed_names or (entry.names is not None and not names_touched(entry.names, changed_names))
             if changed_names and (
-                self._prepared_stale or entry.names_prepared is None or not changed_names.isdisjoint(entry.names_prepared)
+                self._prepared_stale or entry.names_prepared is None or names_touched(entry.names_prepared, changed_names)
             ):
                 named_unchanged = False
             elif self._affected is not None:
@@ -447,7 +447,7 @@ class Linter:
             self._file_numbers()  # built once here, inherited by the workers
             self._changed_names = self._changed_file_names()
             kept_names = self.results.prepared_names
-            self._prepared_stale = bool(self._changed_names) and (kept_names is None or not kept_names.isdisjoint(self._changed_names))
+            self._prepared_stale = bool(self._changed_names) and (kept_names is None or names_touched(kept_names, self._changed_names))
             self._affected = self._prepared_changed()
             if self._affected:
                 self.context.prepared_focus = tuple(sorted(self._affected))

@@ -352,6 +352,38 @@ def file_name_key(path: str) -> str:
     return nfc_lower(path).rpartition("/")[2]
 
 
+# In ``FileIndex.looked_up``, and among a note's names: the names close to a name
+# were asked for (``FileIndex.read_names_near``), as "/near/CUTOFF/EXTENSION/STEM".
+NEAR_NAMES = "/near/"
+
+
+def near_names_key(stem: str, extension: str, cutoff: float) -> str:
+    return f"{NEAR_NAMES}{cutoff!r}/{extension}/{stem}"
+
+
+def names_touched(names: Iterable[str], changed: frozenset[str]) -> bool:
+    """Whether one of the file names in ``changed`` (added, removed or renamed files'
+    ``file_name_key``) is among ``names`` (what ``looked_up_names`` gave) or is close to
+    a name whose close names were asked for: a fuzzy match (``repair.similar_files``)
+    meets only names that score at least its cutoff (one point less is asked here, so
+    that a rounding difference re-checks rather than keeps)."""
+    if not changed.isdisjoint(names):
+        return True
+    near = [name for name in names if name.startswith(NEAR_NAMES)]
+    if not near:
+        return False
+    from rapidfuzz import fuzz
+
+    for key in near:
+        cutoff, extension, stem = key[len(NEAR_NAMES):].split("/", 2)
+        for name in changed:
+            if name.endswith(extension):
+                other = name[:-len(extension)] if extension and not name.startswith(".") else posixpath.splitext(name)[0]
+                if fuzz.ratio(stem, other) >= float(cutoff) - 1:
+                    return True
+    return False
+
+
 def looked_up_names(looked_up: Iterable[str | tuple[str]]) -> set[str]:
     """The file names of what ``FileIndex.looked_up`` recorded (``EVERY_NAME`` among
     them when the whole list was read)."""
@@ -424,9 +456,19 @@ class FileIndex:
             self.looked_up.add((file_name_key(file_name),))
         return list(self._by_name.get(nfc_lower(file_name), ()))
 
-    def names(self) -> Iterable[str]:
-        self.read_every_name()
+    def names(self, record: bool = True) -> Iterable[str]:
+        """Every file name; ``record=False`` for a caller that records what it depends on
+        itself (``read_names_near``)."""
+        if record:
+            self.read_every_name()
         return self._by_name.keys()
+
+    def read_names_near(self, stem: str, extension: str, cutoff: float) -> None:
+        """Record (see ``looked_up``) that what is asked depends on the file names ending
+        with ``extension`` whose stem scores ``cutoff`` or more against ``stem``
+        (``names_touched``)."""
+        if self.looked_up is not None:
+            self.looked_up.add((near_names_key(stem, extension, cutoff),))
 
     def read_every_name(self) -> None:
         """Record (see ``looked_up``) that what is asked depends on every file's name."""

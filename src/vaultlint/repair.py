@@ -101,16 +101,20 @@ def _stem(name: str) -> str:
 
 def similar_files(vault: Vault, file_name: str, cutoff: float = 88.0) -> list[str]:
     """Files whose name is close to ``file_name`` (same extension); one when it is clearly best."""
-    vault.index.read_every_name()  # which names are close depends on every name
+    stem = _stem(file_name).lower()
+    extension = posixpath.splitext(file_name)[1].lower()
+    if len(stem) >= MIN_FUZZY_NAME:
+        # What is found depends on the names close to this one, and only on those
+        # (recorded also when remembered: each note's findings keep what they read).
+        vault.index.read_names_near(stem, extension, cutoff)
     remembered = vault.memo.get(("similar", file_name, cutoff))
     if remembered is not None:
         return remembered
-    stem = _stem(file_name).lower()
     paths: list[str] = []
     if len(stem) >= MIN_FUZZY_NAME:
         from rapidfuzz import fuzz, process
 
-        names, by_length = _stems_by_length(vault, posixpath.splitext(file_name)[1].lower())
+        names, by_length = _stems_by_length(vault, extension)
         # fuzz.ratio is 100 * (1 - distance / (a + b)) and the distance is at least
         # |a - b|, so names whose length is too far from the stem's cannot reach the
         # cutoff: only the others are scored. Every name that reaches it is kept, then
@@ -145,7 +149,7 @@ def _stems_by_length(vault: Vault, extension: str) -> tuple[list[str], dict[int,
         # few times faster, which counts on a large vault. Only a name starting with
         # a dot (".md", "..md") may have no extension to splitext.
         cut = len(extension)
-        names = [name for name in vault.index.names() if name.endswith(extension)]
+        names = [name for name in vault.index.names(record=False) if name.endswith(extension)]
         by_length: dict[int, tuple[list[str], list[int]]] = {}
         for at, name in enumerate(names):
             stem = name[:-cut] if cut and not name.startswith(".") else _stem(name)

@@ -114,7 +114,8 @@ class Rule:
     # findings only through lookups by name, which the engine records (in ``check``,
     # and in ``prepare`` for the run as a whole): ``vault.resolve``,
     # ``vault.resolve_link``, ``vault.index`` (``resolve``, ``exact``, ``named``,
-    # ``in``; ``names()`` counts as reading every name) and vaultlint's helpers built
+    # ``in``; ``names()`` counts as reading every name, ``read_names_near`` as reading
+    # the names close to one) and vaultlint's helpers built
     # on them (``repair``), never ``vault.files`` or ``vault.index.paths`` or an index
     # of its own built from them. A later run then takes its findings in a note while
     # no file added, removed or renamed since has a name it looked up. False (the
