@@ -145,14 +145,10 @@ def _stems_by_length(vault: Vault, extension: str) -> tuple[list[str], dict[int,
     (with each stem's position in that list); built once per extension."""
     found = vault.memo.get(("stems", extension))
     if found is None:
-        # Each name ends with ``extension``: cutting it off gives splitext's stem a
-        # few times faster, which counts on a large vault. Only a name starting with
-        # a dot (".md", "..md") may have no extension to splitext.
-        cut = len(extension)
         names = [name for name in vault.index.names(record=False) if name.endswith(extension)]
         by_length: dict[int, tuple[list[str], list[int]]] = {}
         for at, name in enumerate(names):
-            stem = name[:-cut] if cut and not name.startswith(".") else _stem(name)
+            stem = obsidian.stem_of(name, extension)
             bucket = by_length.setdefault(len(stem), ([], []))
             bucket[0].append(stem)
             bucket[1].append(at)
