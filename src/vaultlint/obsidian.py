@@ -200,6 +200,8 @@ class SubpathMatch:
 
 
 def subpath_segments(subpath: str) -> list[str]:
+    if not subpath:
+        return []  # most links: every rule asks about each of them
     return [part for part in subpath.split("#") if part]
 
 
