@@ -3,7 +3,8 @@
     python benchmarks/run.py [--sizes 1000,10000] [--repeat 3] [--workdir DIR]
 
 For each size, a deterministic vault (benchmarks/generate_vault.py) is timed:
-vaultlint cold (no cache), warm (nothing changed), with one changed note
+vaultlint cold (no cache; also with only its link and table rules, as the peers
+run), warm (nothing changed), with one changed note
 checked alone (what pre-commit does), and a full check after one edit (of a note
 without paper records, and of one with) and after one note was added; then every
 peer found on PATH or in benchmarks/node_modules/.bin, on the same vault with its
@@ -12,8 +13,8 @@ markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
 lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
 running every tool once, so that a slow spell of a shared machine slows a whole
 round. Prints median wall and CPU time, the median over rounds of the ratio to
-vaultlint's run of the same kind in that round, and peak memory (RSS of the
-process tree's largest process). A benchmark, not a test: the numbers depend on
+vaultlint's run of the same kind in that round (the cold peers' also to vaultlint's
+link and table rules), and peak memory (RSS of the process tree's largest process). A benchmark, not a test: the numbers depend on
 the machine.
 """
 
@@ -92,6 +93,11 @@ def compile_bytecode() -> None:
     )
 
 
+# vaultlint's rules that the peers' link and table rules correspond to: every link rule and table-shape.
+LINK_AND_TABLE_RULES = "VL1,VL201"
+LIKE_FOR_LIKE = "vaultlint cold, link and table rules"
+
+
 def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     vault = workdir / f"vault-{notes}"
     if not (vault / ".obsidian").exists():
@@ -106,7 +112,14 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     rumdl_cache = vault / ".rumdl_cache"
     check = [vaultlint, "check", ".", "--output-format", "concise"]
 
-    cold = [Timing("vaultlint cold", "cold", check, before=lambda: shutil.rmtree(cache, ignore_errors=True))]
+    def without_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    cold = [
+        Timing("vaultlint cold", "cold", check, before=without_cache),
+        # The peers run only link and table rules; vaultlint's paper and arXiv rules have no counterpart there.
+        Timing(LIKE_FOR_LIKE, "cold-like", [*check, "--select", LINK_AND_TABLE_RULES], before=without_cache),
+    ]
     peers = {
         "markdownlint-cli2": [tool("markdownlint-cli2"), "**/*.md"],
         "remark + remark-validate-links": [tool("remark"), "--use", "remark-validate-links", "--use", "remark-gfm", "--quiet", "--no-stdout", "."],
@@ -171,7 +184,7 @@ def bench_size(notes: int, workdir: Path, repeat: int) -> list[Timing]:
     for path in added:
         path.unlink(missing_ok=True)
     return (
-        cold[:1] + warm[:1] + single + edited + cold[1:] + warm[1:]
+        cold[:2] + warm[:1] + single + edited + cold[2:] + warm[1:]
         + [Timing(f"{name} (not installed)", "cold", []) for name in missing]
     )
 
@@ -202,6 +215,12 @@ def main() -> None:
                 f"{timing.name:<42} {statistics.median(timing.seconds):>8.2f} {ratio:>6.1f}x"
                 f" {statistics.median(timing.cpu):>7.2f} {timing.peak:>8}"
             )
+        like = next((timing for timing in timings if timing.kind == "cold-like" and timing.seconds), None)
+        peers = [timing for timing in timings if timing.kind == "cold" and timing.seconds and not timing.name.startswith("vaultlint")]
+        if like is not None and peers:
+            print(f"cold, against {like.name} ({LINK_AND_TABLE_RULES}): " + ", ".join(
+                f"{timing.name} {statistics.median(t / v for t, v in zip(timing.seconds, like.seconds)):.1f}x" for timing in peers
+            ))
         print("wall seconds, each round: " + "; ".join(
             f"{timing.name}: {', '.join(f'{t:.2f}' for t in timing.seconds)}" for timing in timings if timing.seconds
         ))
