@@ -4,18 +4,18 @@
 
 For each size, a deterministic vault (benchmarks/generate_vault.py) is timed:
 vaultlint cold (no cache; also with only its link and table rules, as the peers
-run), warm (nothing changed), with one changed note
-checked alone (what pre-commit does), and a full check after one edit (of a note
-without paper records, and of one with) and after one note was added; then every
-peer found on PATH or in benchmarks/node_modules/.bin, on the same vault with its
-link and table rules:
-markdownlint-cli2 (MD042, MD051, MD056), remark with remark-validate-links,
-lychee --offline, rumdl (cold, then warm). The runs of one kind go in rounds, each
-running every tool once, so that a slow spell of a shared machine slows a whole
-round. Prints median wall and CPU time, the median over rounds of the ratio to
-vaultlint's run of the same kind in that round (the cold peers' also to vaultlint's
-link and table rules), and peak memory (RSS of the process tree's largest process). A benchmark, not a test: the numbers depend on
-the machine.
+run), warm (nothing changed), with one changed note checked alone (what
+pre-commit does), and a full check after one edit (of a note without paper
+records, and of one with) and after one note was added; then every peer found on
+PATH or in benchmarks/node_modules/.bin, on the same vault with its link and
+table rules: markdownlint-cli2 (MD042, MD051, MD056), remark with
+remark-validate-links, lychee --offline, rumdl (cold, then warm). The runs of one
+kind go in rounds, each running every tool once, so that a slow spell of a shared
+machine slows a whole round. Prints median wall and CPU time, the median over
+rounds of the ratio to vaultlint's run of the same kind in that round (the cold
+peers' also to vaultlint's with its link and table rules only), and peak memory
+(RSS of the process tree's largest process). A benchmark, not a test: the
+numbers depend on the machine.
 """
 
 from __future__ import annotations
