@@ -201,3 +201,15 @@ def test_python_dash_m_vaultlint_runs_the_command(tmp_path):
     )
     assert result.returncode == 1, result.stderr
     assert "a.md:1:3: VL102 uncreated-note" in result.stdout
+
+
+def test_only_a_check_of_the_whole_vault_unpickles_the_paper_notes_while_they_are_parsed(vault_dir, monkeypatch):
+    from vaultlint import cli
+
+    root = vault_dir({"a.md": "[[sub/b]]\n", "sub/b.md": "# B\n"})
+    asked = []
+    load = cli.Vault.load
+    monkeypatch.setattr(cli.Vault, "load", lambda *args, **kwargs: asked.append(kwargs["unpickle_papers"]) or load(*args, **kwargs))
+    for target in (root, root / "sub", root / "a.md", root / "sub" / ".."):
+        run("check", str(target))
+    assert asked == [True, False, False, True]

@@ -129,6 +129,23 @@ def test_notes_parsed_in_workers_give_what_notes_parsed_here_give(tmp_path: Path
     assert serial and parallel == serial
 
 
+@pytest.mark.parametrize("source", ["example", "generated"])
+def test_a_whole_vault_check_unpickles_the_paper_notes_as_they_arrive(tmp_path: Path, monkeypatch, forking, source: str) -> None:
+    """With ``unpickle_papers``, the notes the paper index reads (and only those) are
+    unpickled while the workers parse; the check workers inherit them, and find what
+    one process finds."""
+    root = _vault(tmp_path, source, seed=11)
+    monkeypatch.setattr(vault_module, "PARALLEL_MIN_NOTES", 5)
+    vault = Vault.load(root, use_cache=False, jobs=2, unpickle_papers=True)
+    readable = {path for path, summary in vault.paper_summaries.items() if summary.readable}
+    unpickled = {path for path in vault.notes if vault.notes._notes[path] is not None}
+    assert readable and unpickled == readable
+    chosen = sorted(vault.notes)
+    parallel = Linter(vault, _offline_rules(), jobs=2).run(chosen)
+    serial = Linter(Vault.load(root, use_cache=False, jobs=1), _offline_rules(), jobs=1).run(chosen)
+    assert serial and parallel == serial
+
+
 class CollectorFree(Rule):
     code = "VL997"
     name = "collector-free"

@@ -135,6 +135,7 @@ def _prepare(options: Options, progress: Progress) -> Run:
         jobs=options.jobs,
         progress=progress.phase("Reading notes"),
         save_in_background=True,
+        unpickle_papers=any(target.resolve() == root for target in targets),
     )
     settings.read_gitignore(vault.files)
     chosen = [path for path in _choose(targets, vault) if not settings.is_excluded(path)]

@@ -293,6 +293,7 @@ class Vault:
         jobs: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         save_in_background: bool = False,
+        unpickle_papers: bool = False,
     ) -> Vault:
         """Discover every file and parse every note, reusing the parse cache when allowed.
 
@@ -301,6 +302,10 @@ class Vault:
         than it saves). ``progress(done, total)`` is called as notes are parsed.
         ``save_in_background``: the cache is written by a child process where
         processes fork (the caller then calls ``cache.wait_for_writers()``).
+        ``unpickle_papers``: a note the paper index reads is unpickled as soon as a
+        worker parsed it, while the workers parse on, for a run that reads them all
+        here (a check of the whole vault), so that the check workers forked later
+        inherit it rather than each unpickling a second copy.
         """
         root = root.resolve()
         if not root.is_dir():
@@ -358,6 +363,8 @@ class Vault:
                 continue
             if loaded.note is not None:
                 notes[path] = loaded.note
+            elif loaded.paper_facts is not None and unpickle_papers:
+                notes[path] = pickle.loads(loaded.blob)
             else:
                 notes.add_blob(path, loaded.blob)
             if loaded.paper_summary is not None:
