@@ -147,3 +147,25 @@ def test_paper_facts_travel_apart_from_their_note_and_rejoin_it():
             assert any(row.title_cell is cell for cell in row.row.cells)
             assert row.title_link is None or any(row.title_link is link for link in [*alone.links, *alone.external_links])
     assert all(any(section.callout is callout for callout in alone.callouts) for section in rejoined.sections)
+
+
+def test_paper_facts_leave_out_the_links_the_notes_own_records_claim(tmp_path):
+    """The claims of every other arXiv link are citations; those of a link a row or a
+    callout section claims through are that record's, and not worked out twice."""
+    from conftest import write_vault
+    from vaultlint.papers import paper_facts, paper_index
+    from vaultlint.vault import Vault
+
+    note = parse_note("Papers.md", PAPERS_NOTE)
+    facts = paper_facts(note)
+    record_links = {
+        claim.link
+        for record in [*(row for table in facts.tables for row in table.rows), *facts.sections]
+        for claim in record.claims
+        if claim.link is not None
+    }
+    assert len(record_links) == 3  # the ReAct row's link, and the two callouts' links
+    assert [claims[0].raw for _, claims in facts.link_claims] == ["2205.12255"]
+    index = paper_index(Vault.load(write_vault(tmp_path / "vault", {"Papers.md": PAPERS_NOTE}), use_cache=False))
+    citations = [claim for claim in index.claims_in("Papers.md") if index.paper_of(claim) is None]
+    assert [(claim.raw, claim.place.value) for claim in citations] == [("2205.12255", "body")]

@@ -538,7 +538,7 @@ def summarize(note: Note, facts: PaperFacts | None = None) -> PaperSummary:
         for link in [*externals, *links]:
             if link.embed:
                 continue
-            found = list(ids_in_text(link.display, bare=True)) if link.display and may_hold_id(link.display) else []
+            found = ids_in_text(link.display, bare=True) if link.display else []
             if isinstance(link, ExternalLink) and may_name_arxiv(link.destination):
                 found += ids_in_url(link.destination)
             if found:
@@ -1261,9 +1261,18 @@ def _read_facts(view: _NoteView) -> PaperFacts:
             section = _callout_section(view, heading_index)
             if section is not None:
                 sections.append(section)
+    # A link one of the note's own records claims through is claimed whatever paper that
+    # record joins (``_Builder.build`` keeps only the others' claims, as stray citations).
+    claimed = {
+        claim.link
+        for records in ([row for table in tables for row in table.rows], sections)
+        for record in records
+        for claim in record.claims
+        if claim.link is not None
+    }
     link_claims = []
     for link in [*view.external, *view.links]:
-        if link.embed:
+        if link.embed or link.span in claimed:
             continue
         has_url = isinstance(link, ExternalLink) and bool(ids_in_url(link.destination))
         if has_url or (link.display and ids_in_text(link.display)):
