@@ -405,8 +405,8 @@ def looked_up_names(looked_up: Iterable[str | tuple[str]]) -> set[str]:
             continue
         name = (item if item.isascii() else unicodedata.normalize("NFC", item)).lower().rpartition("/")[2]
         # Interned: the same strings for every note that has them, which the file of kept
-        # findings then holds once. (An LRU cache of the names by link path did the same
-        # but missed four times in five at 10,000 notes, and cost 0.2 s of a cold check.)
+        # findings then holds once. (An LRU cache of the names by link path did the same,
+        # but missed four times in five at 10,000 notes and cost more than it saved.)
         if "." in name:
             add(intern(name))
         add(intern(name + ".md"))
