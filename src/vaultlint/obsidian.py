@@ -322,7 +322,8 @@ def heading_chain_for(headings: Sequence[HeadingLike], index: int) -> list[str] 
 
 
 def nfc_lower(text: str) -> str:
-    return unicodedata.normalize("NFC", text).lower()
+    # ASCII is always NFC, and the test costs much less than normalising.
+    return (text if text.isascii() else unicodedata.normalize("NFC", text)).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +404,7 @@ def looked_up_names(looked_up: Iterable[str | tuple[str]]) -> set[str]:
         if type(item) is tuple:
             add(item[0])
             continue
-        name = (item if item.isascii() else unicodedata.normalize("NFC", item)).lower().rpartition("/")[2]
+        name = file_name_key(item)
         # Interned: the same strings for every note that has them, which the file of kept
         # findings then holds once. (An LRU cache of the names by link path did the same,
         # but missed four times in five at 10,000 notes and cost more than it saved.)

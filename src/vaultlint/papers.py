@@ -1263,13 +1263,8 @@ def _read_facts(view: _NoteView) -> PaperFacts:
                 sections.append(section)
     # A link one of the note's own records claims through is claimed whatever paper that
     # record joins (``_Builder.build`` keeps only the others' claims, as stray citations).
-    claimed = {
-        claim.link
-        for records in ([row for table in tables for row in table.rows], sections)
-        for record in records
-        for claim in record.claims
-        if claim.link is not None
-    }
+    records = [*(row for table in tables for row in table.rows), *sections]
+    claimed = {claim.link for record in records for claim in record.claims if claim.link is not None}
     link_claims = []
     for link in [*view.external, *view.links]:
         if link.embed or link.span in claimed:
